@@ -1,0 +1,74 @@
+using System.Globalization;
+using Grpc.Core;
+using Sse.V1;
+using SseService.Hub;
+
+namespace SseService.Grpc;
+
+/// <summary>The <c>sse.v1.Broadcaster</c> service: validates producers' messages and hands them to the hub.</summary>
+internal sealed class BroadcasterService(SseHub hub, IHostApplicationLifetime lifetime, ILogger<BroadcasterService> logger)
+    : Broadcaster.BroadcasterBase
+{
+    /// <summary>Response trailer with the count of accepted messages, also on a failed stream.</summary>
+    public const string AcceptedTrailer = "sse-accepted";
+
+    public override Task<BroadcastReply> Broadcast(SseMessage request, ServerCallContext context)
+    {
+        if (!PublicationValidator.TryCreate(request, hub.Options, out var publication, out var refusal))
+        {
+            BroadcastLog.Rejected(logger, refusal.StatusCode, refusal.Detail);
+            throw new RpcException(refusal);
+        }
+
+        var result = hub.Publish(publication);
+        return Task.FromResult(new BroadcastReply { Id = result.Id, Subscribers = (uint)result.Subscribers });
+    }
+
+    public override async Task<BroadcastSummary> BroadcastStream(IAsyncStreamReader<SseMessage> requestStream, ServerCallContext context)
+    {
+        ulong accepted = 0;
+        var lastId = "";
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        while (await NextAsync(requestStream, context, accepted, cancellation.Token))
+        {
+            if (!PublicationValidator.TryCreate(requestStream.Current, hub.Options, out var publication, out var refusal))
+            {
+                BroadcastLog.Rejected(logger, refusal.StatusCode, refusal.Detail);
+                throw Failure(context, refusal.StatusCode, $"message #{accepted + 1}: {refusal.Detail}", accepted);
+            }
+
+            lastId = hub.Publish(publication).Id;
+            accepted++;
+        }
+
+        BroadcastLog.StreamEnded(logger, accepted);
+        context.ResponseTrailers.Add(AcceptedTrailer, accepted.ToString(CultureInfo.InvariantCulture));
+        return new BroadcastSummary { Accepted = accepted, LastId = lastId };
+    }
+
+    private async Task<bool> NextAsync(IAsyncStreamReader<SseMessage> requestStream, ServerCallContext context, ulong accepted, CancellationToken token)
+    {
+        try
+        {
+            return await requestStream.MoveNext(token);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Tell the producer to retry elsewhere; what it sent so far stays delivered.
+            throw Failure(context, StatusCode.Unavailable, "the server is shutting down", accepted);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
+        {
+            // The transport refused a message over its size limit before it could be validated.
+            throw Failure(context, e.StatusCode,
+                $"message #{accepted + 1} is larger than the server accepts (data limit {hub.Options.MaxDataBytes} bytes, Sse:MaxDataBytes)", accepted);
+        }
+    }
+
+    private static RpcException Failure(ServerCallContext context, StatusCode code, string detail, ulong accepted)
+    {
+        var acceptedText = accepted.ToString(CultureInfo.InvariantCulture);
+        context.ResponseTrailers.Add(AcceptedTrailer, acceptedText);
+        return new RpcException(new Status(code, $"{detail}; {acceptedText} message(s) accepted before it were delivered"));
+    }
+}

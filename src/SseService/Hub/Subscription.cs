@@ -1,0 +1,89 @@
+using System.Threading.Channels;
+
+namespace SseService.Hub;
+
+/// <summary>
+/// One subscriber's bounded queue of frames. Many publishers enqueue; one writer loop drains it.
+/// A full queue closes the subscription instead of waiting, so one slow client never slows the rest.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The token source is never disposed on purpose: see _closed.")]
+public sealed class Subscription
+{
+    private readonly Channel<SseFrame> _queue;
+    // Never disposed: a publisher holding an old snapshot may still close it after the stream ended.
+    private readonly CancellationTokenSource _closed = new();
+    private long _messagesSent;
+    private int _closeReason;
+    private int _wroteSinceKeepAlive;
+
+    internal Subscription(long id, NamespacePath ns, SubscriberInfo info, int capacity, DateTimeOffset createdAt)
+    {
+        Id = id;
+        Namespace = ns;
+        Info = info;
+        CreatedAt = createdAt;
+        _queue = Channel.CreateBounded<SseFrame>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of dropping silently
+            AllowSynchronousContinuations = false,
+        });
+    }
+
+    public long Id { get; }
+
+    public NamespacePath Namespace { get; }
+
+    public SubscriberInfo Info { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>Frames waiting to be written.</summary>
+    public ChannelReader<SseFrame> Reader => _queue.Reader;
+
+    /// <summary>Cancelled when the hub closes the subscription (see <see cref="CloseReason"/>).</summary>
+    public CancellationToken Closed => _closed.Token;
+
+    public CloseReason CloseReason => (CloseReason)Volatile.Read(ref _closeReason);
+
+    /// <summary>Events written to the client so far (keep-alives excluded).</summary>
+    public long MessagesSent => Volatile.Read(ref _messagesSent);
+
+    /// <summary>Queues a frame; false, and the subscription closes, when the queue is full.</summary>
+    internal bool TryEnqueue(SseFrame frame)
+    {
+        if (_queue.Writer.TryWrite(frame))
+        {
+            return true;
+        }
+
+        Close(CloseReason.SlowConsumer);
+        return false;
+    }
+
+    /// <summary>Called by the single writer loop after it wrote <paramref name="events"/> frames.</summary>
+    public void RecordWritten(int events)
+    {
+        // Only the writer loop writes these, so no interlocked read-modify-write is needed.
+        Volatile.Write(ref _messagesSent, _messagesSent + events);
+        Volatile.Write(ref _wroteSinceKeepAlive, 1);
+    }
+
+    /// <summary>True when nothing was written since the last call: the stream is idle and wants a keep-alive.</summary>
+    internal bool TakeIdle() => Interlocked.Exchange(ref _wroteSinceKeepAlive, 0) == 0;
+
+    internal void Close(CloseReason reason)
+    {
+        if (Interlocked.CompareExchange(ref _closeReason, (int)reason, (int)CloseReason.None) != (int)CloseReason.None)
+        {
+            return;
+        }
+
+        _queue.Writer.TryComplete();
+        _closed.Cancel();
+    }
+
+    /// <summary>Ends the subscription for good once its stream is gone; later deliveries are ignored.</summary>
+    internal void Complete() => Close(CloseReason.Unsubscribed);
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace SseService.Sse;
+
+internal static partial class SubscribeLog
+{
+    [LoggerMessage(EventId = 1, EventName = "SubscriberConnected", Level = LogLevel.Debug,
+        Message = "Subscriber {SubscriptionId} connected to {Namespace} from {ClientAddress}")]
+    public static partial void Connected(ILogger logger, long subscriptionId, string @namespace, string clientAddress);
+
+    [LoggerMessage(EventId = 2, EventName = "SubscriberDisconnected", Level = LogLevel.Debug,
+        Message = "Subscriber {SubscriptionId} on {Namespace} disconnected ({Reason}) after {Duration} with {MessagesSent} messages sent")]
+    public static partial void Disconnected(ILogger logger, long subscriptionId, string @namespace, string reason, TimeSpan duration, long messagesSent);
+
+    [LoggerMessage(EventId = 3, EventName = "SlowConsumerDisconnected", Level = LogLevel.Information,
+        Message = "Subscriber {SubscriptionId} on {Namespace} from {ClientAddress} was disconnected: its queue of {Capacity} frames was full")]
+    public static partial void SlowConsumer(ILogger logger, long subscriptionId, string @namespace, string clientAddress, int capacity);
+
+    [LoggerMessage(EventId = 4, EventName = "SubscribeRejected", Level = LogLevel.Debug,
+        Message = "Subscribe request for {Path} rejected with {StatusCode}: {Reason}")]
+    public static partial void Rejected(ILogger logger, string path, int statusCode, string reason);
+}

@@ -1,0 +1,61 @@
+using SseService.Grpc;
+using SseService.Hub;
+using SseService.Sse;
+
+namespace SseService;
+
+/// <summary>Registers and maps everything the service is made of; Program.cs only calls these.</summary>
+public static class SseServiceExtensions
+{
+    // Room for the other fields and protobuf framing on top of the largest data accepted, so an
+    // oversized message is refused by validation (with a precise message) rather than the transport.
+    private const int EnvelopeAllowanceBytes = 64 * 1024;
+
+    public static IHostApplicationBuilder AddSseService(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var section = builder.Configuration.GetSection(HubOptions.SectionName);
+
+        services.AddOptionsWithValidateOnStart<HubOptions, HubOptionsValidator>().Bind(section);
+        services.AddOptions<SubscribeOptions>().Bind(section);
+        services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<HubOptions>>(
+            (host, hub) => host.ShutdownTimeout = hub.Value.ShutdownTimeout);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SseHub>();
+        services.AddHostedService<KeepAliveService>();
+
+        var maxDataBytes = section.GetValue(nameof(HubOptions.MaxDataBytes), new HubOptions().MaxDataBytes);
+        services.AddGrpc(options => options.MaxReceiveMessageSize = maxDataBytes + EnvelopeAllowanceBytes);
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks();
+
+        var origins = section.Get<SubscribeOptions>()?.CorsOriginList ?? [];
+        services.AddCors(cors => cors.AddPolicy(SubscribeEndpoints.CorsPolicyName, policy =>
+        {
+            policy.WithMethods("GET").AllowAnyHeader();
+            if (origins.Length == 0 || origins.Contains("*"))
+            {
+                policy.AllowAnyOrigin();
+            }
+            else
+            {
+                policy.WithOrigins(origins).AllowCredentials();
+            }
+        }));
+
+        return builder;
+    }
+
+    public static WebApplication MapSseService(this WebApplication app)
+    {
+        app.UseCors();
+
+        app.MapGrpcService<BroadcasterService>();
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
+
+        app.MapSubscribeEndpoints();
+        return app;
+    }
+}

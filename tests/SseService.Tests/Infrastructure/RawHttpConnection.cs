@@ -1,0 +1,85 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace SseService.Tests.Infrastructure;
+
+/// <summary>
+/// A bare TCP connection speaking just enough HTTP/1.1 to open a stream, for what an HTTP client
+/// hides: the exact bytes on the wire (comments, keep-alives) and a client that never reads.
+/// </summary>
+public sealed class RawHttpConnection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+
+    private RawHttpConnection(Socket socket)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: false);
+    }
+
+    /// <param name="receiveBufferBytes">Set small to make a client that stops reading block the server quickly.</param>
+    public static async Task<RawHttpConnection> OpenAsync(Uri baseAddress, string path, int? receiveBufferBytes = null, string? extraHeaders = null)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        if (receiveBufferBytes is { } size)
+        {
+            socket.ReceiveBufferSize = size;
+        }
+
+        await socket.ConnectAsync(baseAddress.Host, baseAddress.Port);
+        var connection = new RawHttpConnection(socket);
+        var request = $"GET {path} HTTP/1.1\r\nHost: {baseAddress.Authority}\r\nAccept: text/event-stream\r\n{extraHeaders}\r\n";
+        await connection._stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        return connection;
+    }
+
+    /// <summary>Reads what arrives until <paramref name="done"/> holds for all text so far, or the timeout.</summary>
+    public async Task<string> ReadUntilAsync(Func<string, bool> done, TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        var text = new StringBuilder();
+        var buffer = new byte[16 * 1024];
+        while (!done(text.ToString()))
+        {
+            var read = await _stream.ReadAsync(buffer, cancellation.Token);
+            if (read == 0)
+            {
+                break;
+            }
+
+            text.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Reads until the server closes or resets the connection; returns the bytes read.</summary>
+    public async Task<long> ReadToEndAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        var buffer = new byte[64 * 1024];
+        long total = 0;
+        try
+        {
+            int read;
+            while ((read = await _stream.ReadAsync(buffer, cancellation.Token)) > 0)
+            {
+                total += read;
+            }
+        }
+        catch (IOException e) when (e.InnerException is SocketException)
+        {
+            // A reset is how an aborted connection ends.
+        }
+
+        return total;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _stream.Dispose();
+        _socket.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

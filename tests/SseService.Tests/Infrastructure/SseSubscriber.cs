@@ -1,0 +1,96 @@
+using System.Net.ServerSentEvents;
+
+namespace SseService.Tests.Infrastructure;
+
+/// <summary>An SSE client over a real HTTP connection, read with the runtime's <see cref="SseParser"/>.</summary>
+public sealed class SseSubscriber : IAsyncDisposable
+{
+    /// <summary>How long a test waits for an event before it fails: generous for a noisy machine.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly HttpResponseMessage _response;
+    private readonly Stream _body;
+    private readonly IAsyncEnumerator<SseItem<string>> _events;
+    private readonly CancellationTokenSource _lifetime = new();
+
+    private SseSubscriber(HttpResponseMessage response, Stream body)
+    {
+        _response = response;
+        _body = body;
+        _events = SseParser.Create(body).EnumerateAsync(_lifetime.Token).GetAsyncEnumerator(_lifetime.Token);
+    }
+
+    public HttpResponseMessage Response => _response;
+
+    /// <summary>The id of the last event read, as a browser would send it back in Last-Event-ID.</summary>
+    public string? LastEventId { get; private set; }
+
+    public static async Task<SseSubscriber> ConnectAsync(HttpClient http, string path, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+
+        // Headers arrive with the opening comment, which the server writes only after the hub has
+        // registered the subscription: from here on nothing published is missed.
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        return new SseSubscriber(response, body);
+    }
+
+    /// <summary>Reads the next event, or fails after <paramref name="timeout"/>; null when the stream ended.</summary>
+    public async Task<SseItem<string>?> ReadAsync(TimeSpan? timeout = null)
+    {
+        var next = _events.MoveNextAsync().AsTask();
+        var finished = await Task.WhenAny(next, Task.Delay(timeout ?? DefaultTimeout));
+        if (finished != next)
+        {
+            throw new TimeoutException($"no event within {timeout ?? DefaultTimeout}");
+        }
+
+        if (!await next)
+        {
+            return null;
+        }
+
+        var item = _events.Current;
+        LastEventId = item.EventId ?? LastEventId;
+        return item;
+    }
+
+    /// <summary>Reads exactly <paramref name="count"/> events; fails if the stream ends or stalls first.</summary>
+    public async Task<List<SseItem<string>>> ReadManyAsync(int count, TimeSpan? timeoutEach = null)
+    {
+        var items = new List<SseItem<string>>(count);
+        while (items.Count < count)
+        {
+            var item = await ReadAsync(timeoutEach) ?? throw new EndOfStreamException($"stream ended after {items.Count} of {count} events");
+            items.Add(item);
+        }
+
+        return items;
+    }
+
+    /// <summary>Waits for the server to end the stream, failing if an event arrives first.</summary>
+    public async Task AssertEndsAsync(TimeSpan? timeout = null)
+    {
+        var item = await ReadAsync(timeout);
+        Assert.Null(item);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lifetime.CancelAsync();
+        try
+        {
+            await _events.DisposeAsync();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _body.DisposeAsync();
+        _response.Dispose();
+        _lifetime.Dispose();
+    }
+}
