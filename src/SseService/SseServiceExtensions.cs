@@ -1,6 +1,10 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SseService.Admin;
 using SseService.Grpc;
 using SseService.Hub;
 using SseService.Sse;
+using SseService.Telemetry;
 
 namespace SseService;
 
@@ -18,12 +22,25 @@ public static class SseServiceExtensions
 
         services.AddOptionsWithValidateOnStart<HubOptions, HubOptionsValidator>().Bind(section);
         services.AddOptions<SubscribeOptions>().Bind(section);
-        services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<HubOptions>>(
+        services.AddOptions<HostOptions>().Configure<IOptions<HubOptions>>(
             (host, hub) => host.ShutdownTimeout = hub.Value.ShutdownTimeout);
 
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SseCounters>();
+        services.AddSingleton<SseInstrumentation>();
         services.AddSingleton<SseHub>();
         services.AddHostedService<KeepAliveService>();
+
+        // The admin page's stream runs on a hub of its own, so watching never shows up in the counters.
+        services.AddOptions<AdminOptions>().Bind(section);
+        services.AddSingleton<StatusReporter>();
+        services.AddKeyedSingleton(AdminEndpoints.AdminHubKey, (provider, _) => new SseHub(
+            Options.Create(new HubOptions { SubscriberQueueCapacity = 16 }), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<AdminStatusPublisher>();
+        if (!section.GetValue<bool>(nameof(AdminOptions.DisableAdminEndpoints)))
+        {
+            services.AddHostedService(provider => provider.GetRequiredService<AdminStatusPublisher>());
+        }
 
         var maxDataBytes = section.GetValue(nameof(HubOptions.MaxDataBytes), new HubOptions().MaxDataBytes);
         services.AddGrpc(options => options.MaxReceiveMessageSize = maxDataBytes + EnvelopeAllowanceBytes);
@@ -56,6 +73,11 @@ public static class SseServiceExtensions
         app.MapGrpcHealthChecksService();
 
         app.MapSubscribeEndpoints();
+        if (!app.Services.GetRequiredService<IOptions<AdminOptions>>().Value.DisableAdminEndpoints)
+        {
+            app.MapAdminEndpoints();
+        }
+
         return app;
     }
 }

@@ -16,7 +16,7 @@ internal sealed class BroadcasterService(SseHub hub, IHostApplicationLifetime li
     {
         if (!PublicationValidator.TryCreate(request, hub.Options, out var publication, out var refusal))
         {
-            BroadcastLog.Rejected(logger, refusal.StatusCode, refusal.Detail);
+            Reject(refusal.StatusCode, refusal.Detail);
             throw new RpcException(refusal);
         }
 
@@ -29,16 +29,24 @@ internal sealed class BroadcasterService(SseHub hub, IHostApplicationLifetime li
         ulong accepted = 0;
         var lastId = "";
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
-        while (await NextAsync(requestStream, context, accepted, cancellation.Token))
+        hub.Counters.ProducerStreamStarted();
+        try
         {
-            if (!PublicationValidator.TryCreate(requestStream.Current, hub.Options, out var publication, out var refusal))
+            while (await NextAsync(requestStream, context, accepted, cancellation.Token))
             {
-                BroadcastLog.Rejected(logger, refusal.StatusCode, refusal.Detail);
-                throw Failure(context, refusal.StatusCode, $"message #{accepted + 1}: {refusal.Detail}", accepted);
-            }
+                if (!PublicationValidator.TryCreate(requestStream.Current, hub.Options, out var publication, out var refusal))
+                {
+                    Reject(refusal.StatusCode, refusal.Detail);
+                    throw Failure(context, refusal.StatusCode, $"message #{accepted + 1}: {refusal.Detail}", accepted);
+                }
 
-            lastId = hub.Publish(publication).Id;
-            accepted++;
+                lastId = hub.Publish(publication).Id;
+                accepted++;
+            }
+        }
+        finally
+        {
+            hub.Counters.ProducerStreamEnded();
         }
 
         BroadcastLog.StreamEnded(logger, accepted);
@@ -60,10 +68,26 @@ internal sealed class BroadcasterService(SseHub hub, IHostApplicationLifetime li
         catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
         {
             // The transport refused a message over its size limit before it could be validated.
+            Reject(e.StatusCode, e.Status.Detail);
             throw Failure(context, e.StatusCode,
                 $"message #{accepted + 1} is larger than the server accepts (data limit {hub.Options.MaxDataBytes} bytes, Sse:MaxDataBytes)", accepted);
         }
     }
+
+    private void Reject(StatusCode code, string detail)
+    {
+        hub.Counters.PublishRejected(ReasonOf(code));
+        BroadcastLog.Rejected(logger, code, detail);
+    }
+
+    /// <summary>A metric tag value from a bounded set: the status code in snake case.</summary>
+    private static string ReasonOf(StatusCode code) => code switch
+    {
+        StatusCode.InvalidArgument => "invalid_argument",
+        StatusCode.ResourceExhausted => "resource_exhausted",
+        StatusCode.Unavailable => "unavailable",
+        _ => "other",
+    };
 
     private static RpcException Failure(ServerCallContext context, StatusCode code, string detail, ulong accepted)
     {

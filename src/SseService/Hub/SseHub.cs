@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
+using SseService.Telemetry;
 
 namespace SseService.Hub;
 
@@ -13,14 +15,24 @@ public sealed class SseHub
     private readonly Lock _publishGate = new();
     private readonly TimeProvider _time;
     private readonly HubOptions _options;
+    private readonly SseCounters _counters;
+    private readonly SseInstrumentation? _instrumentation;
+
+    // Held while a closed subscription's counts move from the trie to the closed totals, and while
+    // totals are read, so that monotonic counters never appear to go back.
+    private readonly Lock _accountingGate = new();
+    private long _closedDeliveries;
+    private long _closedBytes;
     private long _sequence;
     private long _lastSubscriptionId;
-    private long _published;
 
-    public SseHub(IOptions<HubOptions> options, TimeProvider time)
+    public SseHub(IOptions<HubOptions> options, TimeProvider time, SseCounters? counters = null, SseInstrumentation? instrumentation = null)
     {
         _options = options.Value;
         _time = time;
+        _counters = counters ?? new SseCounters();
+        _instrumentation = instrumentation;
+        _counters.UseLiveTotals(ReadLiveTotals);
 
         // Server-assigned ids start from the clock (microseconds since 1970), so they keep increasing
         // across restarts as long as fewer than a million events a second were published on average.
@@ -33,20 +45,37 @@ public sealed class SseHub
     public int SubscriberCount => _subscriptions.Count;
 
     /// <summary>Publications accepted since start.</summary>
-    public long MessagesPublished => Volatile.Read(ref _published);
+    public long MessagesPublished => _counters.MessagesPublished;
+
+    /// <summary>The counters this hub feeds (shared with the admin page and the meter).</summary>
+    public SseCounters Counters => _counters;
 
     public Subscription Subscribe(NamespacePath ns, SubscriberInfo info)
     {
         var subscription = new Subscription(
             Interlocked.Increment(ref _lastSubscriptionId), ns, info, _options.SubscriberQueueCapacity, _time.GetUtcNow());
         _subscriptions.Add(subscription);
+        _counters.ConnectionOpened();
         return subscription;
     }
 
+    /// <summary>Removes a subscription whose stream has ended (its writer has stopped).</summary>
     public void Unsubscribe(Subscription subscription)
     {
-        _subscriptions.Remove(subscription);
+        if (subscription.CloseReason == CloseReason.SlowConsumer)
+        {
+            _counters.SlowConsumerDisconnected();
+        }
+
         subscription.Complete();
+        lock (_accountingGate)
+        {
+            if (_subscriptions.Remove(subscription))
+            {
+                _closedDeliveries += subscription.MessagesSent;
+                _closedBytes += subscription.BytesWritten;
+            }
+        }
     }
 
     /// <summary>
@@ -56,16 +85,29 @@ public sealed class SseHub
     /// </summary>
     public PublishResult Publish(in Publication publication)
     {
+        using var activity = SseInstrumentation.ActivitySource.StartActivity("sse.publish");
+        var started = _time.GetTimestamp();
+        PublishResult result;
         lock (_publishGate)
         {
             var sequence = ++_sequence;
             var id = publication.Id.Length > 0 ? publication.Id : sequence.ToString(CultureInfo.InvariantCulture);
             var bytes = SseFrameEncoder.Encode(id, publication.EventType, publication.Data, publication.RetryMilliseconds);
-            var frame = new SseFrame(bytes, sequence, id, _time.GetTimestamp());
+            var frame = new SseFrame(bytes, sequence, id, started);
             var subscribers = _subscriptions.ForEachMatch(publication.Namespace, frame, static (subscription, frame) => subscription.TryEnqueue(frame));
-            _published++;
-            return new PublishResult(id, subscribers);
+            result = new PublishResult(id, subscribers);
         }
+
+        _counters.MessagePublished();
+        _instrumentation?.PublishDuration.Record(_time.GetElapsedTime(started).TotalSeconds);
+        if (activity is not null)
+        {
+            activity.SetTag("sse.namespace", publication.Namespace.Value);
+            activity.SetTag("sse.subscribers", result.Subscribers);
+            activity.SetTag("sse.message_id", result.Id);
+        }
+
+        return result;
     }
 
     /// <summary>Queues a keep-alive comment to every subscription that wrote nothing since the last call.</summary>
@@ -77,6 +119,20 @@ public sealed class SseHub
                 subscription.TryEnqueue(SseFrame.KeepAlive);
             }
         });
+
+    private LiveTotals ReadLiveTotals()
+    {
+        lock (_accountingGate)
+        {
+            var totals = new StrongBox<LiveTotals>(new LiveTotals(0, _closedDeliveries, _closedBytes));
+            _subscriptions.ForEach(totals, static (subscription, totals) =>
+                totals.Value = new LiveTotals(
+                    totals.Value.ActiveConnections + 1,
+                    totals.Value.Deliveries + subscription.MessagesSent,
+                    totals.Value.BytesWritten + subscription.BytesWritten));
+            return totals.Value;
+        }
+    }
 
     /// <summary>Visits every open subscription (a snapshot per namespace), for status pages.</summary>
     public void ForEachSubscription(Action<Subscription> visit) =>

@@ -13,6 +13,7 @@ public sealed class Subscription
     // Never disposed: a publisher holding an old snapshot may still close it after the stream ended.
     private readonly CancellationTokenSource _closed = new();
     private long _messagesSent;
+    private long _bytesWritten;
     private int _closeReason;
     private int _wroteSinceKeepAlive;
 
@@ -62,12 +63,22 @@ public sealed class Subscription
         return false;
     }
 
-    /// <summary>Called by the single writer loop after it wrote <paramref name="events"/> frames.</summary>
-    public void RecordWritten(int events)
+    /// <summary>Bytes written to the client so far, keep-alives included.</summary>
+    public long BytesWritten => Volatile.Read(ref _bytesWritten);
+
+    /// <summary>
+    /// Called by the single writer loop after a flush carrying <paramref name="events"/> events (not
+    /// counting comments) in <paramref name="bytes"/> bytes. Per connection, so it never contends.
+    /// </summary>
+    public void RecordWritten(int events, int bytes)
     {
         // Only the writer loop writes these, so no interlocked read-modify-write is needed.
-        Volatile.Write(ref _messagesSent, _messagesSent + events);
-        Volatile.Write(ref _wroteSinceKeepAlive, 1);
+        Volatile.Write(ref _bytesWritten, _bytesWritten + bytes);
+        if (events > 0)
+        {
+            Volatile.Write(ref _messagesSent, _messagesSent + events);
+            Volatile.Write(ref _wroteSinceKeepAlive, 1);
+        }
     }
 
     /// <summary>True when nothing was written since the last call: the stream is idle and wants a keep-alive.</summary>

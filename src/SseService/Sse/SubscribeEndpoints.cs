@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using SseService.Hub;
+using SseService.Telemetry;
 
 namespace SseService.Sse;
 
@@ -16,7 +17,8 @@ public static class SubscribeEndpoints
         return group;
     }
 
-    private static async Task SubscribeAsync(HttpContext context, SseHub hub, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+    private static async Task SubscribeAsync(
+        HttpContext context, SseHub hub, SseInstrumentation instrumentation, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(SubscribeEndpoints).FullName!);
         var rawPath = RawPathOf(context);
@@ -42,7 +44,7 @@ public static class SubscribeEndpoints
         SubscribeLog.Connected(logger, subscription.Id, ns.Value, info.ClientAddress);
         try
         {
-            await SubscriptionStream.RunAsync(context, subscription, lifetime.ApplicationStopping);
+            await SubscriptionStream.RunAsync(context, subscription, instrumentation.DeliveryLatency, time, lifetime.ApplicationStopping);
         }
         finally
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 using SseService.Hub;
+using System.Diagnostics.Metrics;
 
 namespace SseService.Sse;
 
@@ -16,11 +17,14 @@ internal static class SubscriptionStream
     // Bounds what one flush carries, so a burst never piles up unflushed in memory.
     private const int MaxBytesPerFlush = 64 * 1024;
 
+    // Latency is sampled (once a second per stream) so recording it never contends on the hot path.
+    private static readonly TimeSpan LatencySampleInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>
-    /// Runs until the client goes, the server stops (a clean end, so EventSource reconnects elsewhere)
+    /// Records publish-to-write latency into <paramref name="latency"/> when given. Runs until the client goes, the server stops (a clean end, so EventSource reconnects elsewhere)
     /// or the hub closes the subscription (slow consumer: the connection is aborted).
     /// </summary>
-    public static async Task RunAsync(HttpContext context, Subscription subscription, CancellationToken stopping)
+    public static async Task RunAsync(HttpContext context, Subscription subscription, Histogram<double>? latency, TimeProvider time, CancellationToken stopping)
     {
         var response = context.Response;
         response.ContentType = "text/event-stream";
@@ -35,26 +39,32 @@ internal static class SubscriptionStream
         {
             writer.Write(Opening);
             await writer.FlushAsync(token);
+            subscription.RecordWritten(0, Opening.Length);
 
             var reader = subscription.Reader;
+            var nextLatencySample = 0L;
             while (await reader.WaitToReadAsync(token))
             {
                 var events = 0;
                 var bytes = 0;
+                var oldestPublished = 0L;
                 while (bytes < MaxBytesPerFlush && reader.TryRead(out var frame))
                 {
                     writer.Write(frame.Bytes);
                     bytes += frame.Bytes.Length;
                     if (frame.Sequence != 0)
                     {
+                        oldestPublished = events == 0 ? frame.PublishedTimestamp : oldestPublished;
                         events++;
                     }
                 }
 
                 var flush = await writer.FlushAsync(token);
-                if (events > 0)
+                subscription.RecordWritten(events, bytes);
+                if (latency is not null && events > 0 && time.GetTimestamp() >= nextLatencySample)
                 {
-                    subscription.RecordWritten(events);
+                    latency.Record(time.GetElapsedTime(oldestPublished).TotalSeconds);
+                    nextLatencySample = time.GetTimestamp() + (long)(LatencySampleInterval.TotalSeconds * time.TimestampFrequency);
                 }
 
                 if (flush.IsCompleted || flush.IsCanceled)

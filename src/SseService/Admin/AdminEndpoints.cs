@@ -1,0 +1,71 @@
+using System.Reflection;
+using SseService.Hub;
+using SseService.Sse;
+
+namespace SseService.Admin;
+
+/// <summary>Maps the admin page, its status document and its live stream under <c>/admin</c>.</summary>
+public static class AdminEndpoints
+{
+    /// <summary>The keyed <see cref="SseHub"/> that carries the admin page's stream.</summary>
+    public const string AdminHubKey = "admin";
+
+    private const int DefaultStatusLimit = 100;
+    private const int MaxStatusLimit = 100_000;
+    private static readonly Lazy<byte[]> s_page = new(LoadPage);
+
+    public static RouteGroupBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/admin");
+        group.MapGet("/", ServePage);
+        group.MapGet("/status.json", (StatusReporter reporter, int? limit) =>
+            Results.Json(reporter.Report(Math.Clamp(limit ?? DefaultStatusLimit, 0, MaxStatusLimit)), AdminJsonContext.Default.StatusDocument));
+        group.MapGet("/events", StreamStatusAsync);
+        return group;
+    }
+
+    private static IResult ServePage(HttpContext context)
+    {
+        // The page reads "events" relative to itself, so it must be served at "/admin/".
+        if (!context.Request.Path.Value!.EndsWith('/'))
+        {
+            return Results.Redirect(context.Request.PathBase + context.Request.Path + "/");
+        }
+
+        context.Response.Headers.CacheControl = "no-cache";
+        return Results.Bytes(s_page.Value, "text/html; charset=utf-8");
+    }
+
+    private static async Task StreamStatusAsync(
+        HttpContext context,
+        [FromKeyedServices(AdminHubKey)] SseHub adminHub,
+        AdminStatusPublisher publisher,
+        TimeProvider time,
+        IHostApplicationLifetime lifetime)
+    {
+        var info = new SubscriberInfo(
+            context.Request.Path.Value ?? "",
+            context.Connection.RemoteIpAddress?.ToString() ?? "",
+            context.Request.Headers.UserAgent.ToString());
+        var subscription = adminHub.Subscribe(AdminStatusPublisher.StatusNamespace, info);
+        try
+        {
+            // Fill the page at once rather than on the next tick.
+            publisher.PublishNow();
+            await SubscriptionStream.RunAsync(context, subscription, latency: null, time, lifetime.ApplicationStopping);
+        }
+        finally
+        {
+            adminHub.Unsubscribe(subscription);
+        }
+    }
+
+    private static byte[] LoadPage()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("SseService.Admin.admin.html")
+            ?? throw new InvalidOperationException("the admin page is not embedded in the assembly");
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace SseService.Telemetry;
+
+/// <summary>
+/// The service's Meter and ActivitySource, both named <see cref="Name"/>. Instruments are created
+/// once; the counters observe <see cref="SseCounters"/>, so OpenTelemetry and the admin page read the
+/// same numbers. No tag has unbounded values (no namespace, no client).
+/// </summary>
+public sealed class SseInstrumentation : IDisposable
+{
+    /// <summary>The Meter and ActivitySource name (also the application name ServiceDefaults subscribes to).</summary>
+    public const string Name = "SseService";
+
+    /// <summary>Spans per publish, parented to the gRPC request that carried it.</summary>
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    private readonly Meter _meter;
+
+    public SseInstrumentation(IMeterFactory meterFactory, SseCounters counters)
+    {
+        _meter = meterFactory.Create(Name);
+
+        _meter.CreateObservableUpDownCounter("sse.connections.active", () => counters.ReadLiveTotals().ActiveConnections,
+            "{connection}", "SSE streams open now");
+        _meter.CreateObservableCounter("sse.connections.opened", () => counters.ConnectionsOpened,
+            "{connection}", "SSE streams opened since start");
+        _meter.CreateObservableCounter("sse.messages.published", () => counters.MessagesPublished,
+            "{message}", "Messages accepted from producers");
+        _meter.CreateObservableCounter("sse.deliveries", () => counters.ReadLiveTotals().Deliveries,
+            "{event}", "Events written to subscribers");
+        _meter.CreateObservableCounter("sse.bytes.written", () => counters.ReadLiveTotals().BytesWritten,
+            "By", "Bytes of events and comments written to subscribers");
+        _meter.CreateObservableCounter("sse.slow_consumer.disconnects", () => counters.SlowConsumerDisconnects,
+            "{connection}", "Subscribers cut because their queue was full");
+        _meter.CreateObservableUpDownCounter("sse.producer.streams.active", () => counters.ProducerStreams,
+            "{stream}", "BroadcastStream calls open now");
+        _meter.CreateObservableCounter("sse.publish.errors", () => ErrorMeasurements(counters),
+            "{error}", "Publishes refused, by reason");
+
+        PublishDuration = _meter.CreateHistogram<double>("sse.publish.duration", "s",
+            "Time to encode a message and queue it to every matching subscriber");
+        DeliveryLatency = _meter.CreateHistogram<double>("sse.delivery.latency", "s",
+            "Time from publish to the write of the event to a subscriber's socket (sampled)");
+    }
+
+    public Histogram<double> PublishDuration { get; }
+
+    public Histogram<double> DeliveryLatency { get; }
+
+    private static IEnumerable<Measurement<long>> ErrorMeasurements(SseCounters counters)
+    {
+        foreach (var (reason, count) in counters.PublishErrorsByReason())
+        {
+            yield return new Measurement<long>(count, new KeyValuePair<string, object?>("error.type", reason));
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+}
