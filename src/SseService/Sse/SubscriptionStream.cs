@@ -59,8 +59,9 @@ internal static class SubscriptionStream
                     }
                 }
 
-                var flush = await writer.FlushAsync(token);
+                // Counted once handed to the transport, so the admin page never lags what clients read.
                 subscription.RecordWritten(events, bytes);
+                var flush = await writer.FlushAsync(token);
                 if (latency is not null && events > 0 && time.GetTimestamp() >= nextLatencySample)
                 {
                     latency.Record(time.GetElapsedTime(oldestPublished).TotalSeconds);
