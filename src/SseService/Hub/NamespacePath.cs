@@ -40,8 +40,8 @@ public sealed class NamespacePath : IEquatable<NamespacePath>
             return false;
         }
 
-        // One trailing slash is tolerated and dropped: "/pets/" is "/pets".
-        var canonical = text.Length > 1 && text[^1] == '/' ? text[..^1] : text;
+        // One trailing slash is tolerated and dropped: "/pets/" is "/pets" (but "//" is an empty segment).
+        var canonical = text.Length > 1 && text[^1] == '/' && text[^2] != '/' ? text[..^1] : text;
         if (canonical.Length > rules.MaxLength)
         {
             error = $"is longer than {rules.MaxLength} characters";

@@ -26,7 +26,8 @@ internal static class SubscribePath
             remaining = next < 0 ? [] : remaining[(next + 1)..];
         }
 
-        if (remaining.Length > rules.MaxLength * 3)
+        // A cheap bound before decoding: one character is at most 3 UTF-8 bytes, 9 characters as %XX.
+        if (remaining.Length > rules.MaxLength * 9)
         {
             error = $"is longer than {rules.MaxLength} characters";
             return false;

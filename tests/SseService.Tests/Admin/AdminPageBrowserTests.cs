@@ -1,0 +1,63 @@
+using Microsoft.Playwright;
+using Sse.V1;
+using SseService.Tests.Infrastructure;
+
+namespace SseService.Tests.Admin;
+
+public sealed class AdminPageBrowserTests
+{
+    private const float WaitMilliseconds = 30_000;
+
+    [Fact]
+    public async Task AdminPage_SubscribersConnectAndMessagesArrive_CountersUpdateWithoutReload()
+    {
+        await using var service = await TestService.StartAsync();
+        await using var chromium = await HeadlessChromium.LaunchAsync();
+        var admin = await chromium.Browser.NewPageAsync();
+        await admin.GotoAsync(new Uri(service.HttpAddress, "/admin/").ToString());
+        await WaitForCounterAsync(admin, "#active-connections", 0);
+
+        // The page must update itself: a reload would lose this marker.
+        await admin.EvaluateAsync("() => { window.__notReloaded = true; }");
+
+        // Three EventSource subscribers in another page.
+        var subscribers = await chromium.Browser.NewPageAsync();
+        await subscribers.GotoAsync(new Uri(service.HttpAddress, "/admin/status.json").ToString());
+        await subscribers.EvaluateAsync("""
+            () => {
+              window.received = 0;
+              window.sources = ["/subscribe/pets", "/subscribe/pets/dogs", "/subscribe/"].map(path => {
+                const source = new EventSource(path);
+                source.onmessage = () => { window.received++; };
+                return source;
+              });
+            }
+            """);
+        await WaitForCounterAsync(admin, "#active-connections", 3);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/pets/dogs", Data = $"dog {i}" });
+        }
+
+        await subscribers.WaitForFunctionAsync("() => window.received === 15", null, new PageWaitForFunctionOptions { Timeout = WaitMilliseconds });
+        await WaitForCounterAsync(admin, "#msgs-broadcast", 5);
+        await WaitForCounterAsync(admin, "#deliveries", 15);
+        Assert.True(await admin.EvaluateAsync<bool>("() => window.__notReloaded === true"));
+
+        // The open-streams table lists them.
+        Assert.Equal(3, await admin.Locator("#connections tbody tr").CountAsync());
+
+        await admin.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ArtifactPath("admin-page.png"), FullPage = true });
+
+        // Subscribers leaving show too.
+        await subscribers.CloseAsync();
+        await WaitForCounterAsync(admin, "#active-connections", 0);
+    }
+
+    private static Task<IJSHandle> WaitForCounterAsync(IPage page, string selector, long expected) =>
+        page.WaitForFunctionAsync(
+            "([selector, expected]) => { const e = document.querySelector(selector); return e && e.textContent.replace(/[^0-9]/g, '') === String(expected); }",
+            new object[] { selector, expected },
+            new PageWaitForFunctionOptions { Timeout = WaitMilliseconds });
+}
