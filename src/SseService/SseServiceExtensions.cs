@@ -35,7 +35,8 @@ public static class SseServiceExtensions
         services.AddOptions<AdminOptions>().Bind(section);
         services.AddSingleton<StatusReporter>();
         services.AddKeyedSingleton(AdminEndpoints.AdminHubKey, (provider, _) => new SseHub(
-            Options.Create(new HubOptions { SubscriberQueueCapacity = 16 }), provider.GetRequiredService<TimeProvider>()));
+            Options.Create(new HubOptions { SubscriberQueueCapacity = 16, History = new HistoryOptions { MaxEvents = 0 } }),
+            provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AdminStatusPublisher>();
         if (!section.GetValue<bool>(nameof(AdminOptions.DisableAdminEndpoints)))
         {

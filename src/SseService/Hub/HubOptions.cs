@@ -39,6 +39,14 @@ public sealed class HubOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Initial <c>retry:</c> hint sent to every new stream, in milliseconds; 0 sends none.</summary>
+    [Range(0, int.MaxValue)]
+    public int RetryMilliseconds { get; set; }
+
+    /// <summary>The recent events kept for resume (<c>Sse:History</c>).</summary>
+    [ValidateObjectMembers]
+    public HistoryOptions History { get; set; } = new();
+
     internal NamespaceRules NamespaceRules => new(MaxNamespaceLength, MaxNamespaceDepth);
 }
 

@@ -17,6 +17,7 @@ public sealed class SseHub
     private readonly HubOptions _options;
     private readonly SseCounters _counters;
     private readonly SseInstrumentation? _instrumentation;
+    private readonly EventHistory _history;
 
     // Held while a closed subscription's counts move from the trie to the closed totals, and while
     // totals are read, so that monotonic counters never appear to go back.
@@ -32,6 +33,7 @@ public sealed class SseHub
         _time = time;
         _counters = counters ?? new SseCounters();
         _instrumentation = instrumentation;
+        _history = new EventHistory(_options.History, time);
         _counters.UseLiveTotals(ReadLiveTotals);
 
         // Server-assigned ids start from the clock (microseconds since 1970), so they keep increasing
@@ -50,13 +52,72 @@ public sealed class SseHub
     /// <summary>The counters this hub feeds (shared with the admin page and the meter).</summary>
     public SseCounters Counters => _counters;
 
-    public Subscription Subscribe(NamespacePath ns, SubscriberInfo info)
+    /// <summary>Events held for resume, and their approximate memory.</summary>
+    public (int Events, long Bytes) HistorySize => (_history.Count, _history.Bytes);
+
+    /// <summary>
+    /// Registers a subscription. With <paramref name="lastEventId"/> (a client's Last-Event-ID), it
+    /// first gets every event after that id that its namespace receives, then live events, with no
+    /// gap and no duplicate: registration and the replay's upper bound are fixed under the publish lock.
+    /// </summary>
+    public Subscription Subscribe(NamespacePath ns, SubscriberInfo info, string? lastEventId = null)
     {
         var subscription = new Subscription(
             Interlocked.Increment(ref _lastSubscriptionId), ns, info, _options.SubscriberQueueCapacity, _time.GetUtcNow());
-        _subscriptions.Add(subscription);
+        long lastPublished;
+        lock (_publishGate)
+        {
+            _subscriptions.Add(subscription);
+            lastPublished = _sequence;
+        }
+
         _counters.ConnectionOpened();
+        if (!string.IsNullOrEmpty(lastEventId))
+        {
+            PrepareReplay(subscription, lastEventId, lastPublished);
+        }
+
         return subscription;
+    }
+
+    private void PrepareReplay(Subscription subscription, string lastEventId, long lastPublished)
+    {
+        var replay = new List<SseFrame>();
+        ResumeOutcome outcome;
+        if (!_history.TryResolve(lastEventId, out var afterSequence) || afterSequence > lastPublished)
+        {
+            outcome = ResumeOutcome.Unknown;
+        }
+        else if (afterSequence == lastPublished)
+        {
+            outcome = ResumeOutcome.Replayed; // nothing was published since: nothing missed
+        }
+        else
+        {
+            outcome = _history.CollectAfter(afterSequence, lastPublished, subscription.Namespace, replay)
+                ? ResumeOutcome.Replayed
+                : ResumeOutcome.TooOld;
+        }
+
+        if (outcome is ResumeOutcome.TooOld or ResumeOutcome.Unknown)
+        {
+            replay.Insert(0, ResetFrame(lastEventId, outcome));
+        }
+
+        subscription.Replay = replay;
+        subscription.Resume = outcome;
+    }
+
+    /// <summary>
+    /// The signal that events may be missing. It carries no id, so the client keeps its own last id,
+    /// and gets the signal again if it reconnects before any live event.
+    /// </summary>
+    private SseFrame ResetFrame(string lastEventId, ResumeOutcome outcome)
+    {
+        var reason = outcome == ResumeOutcome.TooOld ? "too_old" : "unknown";
+        var data = System.Text.Json.JsonSerializer.Serialize(new ResetNotice(lastEventId, reason), HubJsonContext.Default.ResetNotice);
+        var bytes = SseFrameEncoder.Encode(id: "", _options.History.ResetEventType, data, retryMilliseconds: 0);
+        return new SseFrame(bytes, sequence: -1, id: "", NamespacePath.Root, _time.GetTimestamp());
     }
 
     /// <summary>Removes a subscription whose stream has ended (its writer has stopped).</summary>
@@ -93,7 +154,8 @@ public sealed class SseHub
             var sequence = ++_sequence;
             var id = publication.Id.Length > 0 ? publication.Id : sequence.ToString(CultureInfo.InvariantCulture);
             var bytes = SseFrameEncoder.Encode(id, publication.EventType, publication.Data, publication.RetryMilliseconds);
-            var frame = new SseFrame(bytes, sequence, id, started);
+            var frame = new SseFrame(bytes, sequence, id, publication.Namespace, started);
+            _history.Add(frame, producerId: publication.Id.Length > 0);
             var subscribers = _subscriptions.ForEachMatch(publication.Namespace, frame, static (subscription, frame) => subscription.TryEnqueue(frame));
             result = new PublishResult(id, subscribers);
         }

@@ -19,6 +19,7 @@ public sealed class Subscription
 
     internal Subscription(long id, NamespacePath ns, SubscriberInfo info, int capacity, DateTimeOffset createdAt)
     {
+        Replay = [];
         Id = id;
         Namespace = ns;
         Info = info;
@@ -39,6 +40,15 @@ public sealed class Subscription
     public SubscriberInfo Info { get; }
 
     public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>
+    /// Frames to write before anything queued: what it missed since its Last-Event-ID (preceded by
+    /// the reset event when some may be lost). Set once, before any live frame can be written.
+    /// </summary>
+    public IReadOnlyList<SseFrame> Replay { get; internal set; }
+
+    /// <summary>What came of its request to resume.</summary>
+    public ResumeOutcome Resume { get; internal set; }
 
     /// <summary>Frames waiting to be written.</summary>
     public ChannelReader<SseFrame> Reader => _queue.Reader;

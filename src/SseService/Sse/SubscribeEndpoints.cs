@@ -9,6 +9,12 @@ public static class SubscribeEndpoints
 {
     public const string CorsPolicyName = "sse-subscribe";
 
+    /// <summary>Response header telling a resuming client what it got: replayed, too-old or unknown.</summary>
+    public const string ResumeHeader = "X-SSE-Resume";
+
+    /// <summary>Query parameter for clients that cannot set Last-Event-ID (polyfills).</summary>
+    public const string LastEventIdQuery = "lastEventId";
+
     public static RouteGroupBuilder MapSubscribeEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/subscribe").RequireCors(CorsPolicyName);
@@ -40,11 +46,28 @@ public static class SubscribeEndpoints
             context.Request.Path.Value ?? "",
             context.Connection.RemoteIpAddress?.ToString() ?? "",
             context.Request.Headers.UserAgent.ToString());
-        var subscription = hub.Subscribe(ns, info);
+        var lastEventId = LastEventIdOf(context.Request);
+        if (lastEventId is not null && !IsWellFormedEventId(lastEventId, hub.Options.MaxFieldLength, out var idError))
+        {
+            await RejectAsync(context, logger, StatusCodes.Status400BadRequest, $"invalid Last-Event-ID: {idError}");
+            return;
+        }
+
+        var subscription = hub.Subscribe(ns, info, lastEventId);
+        if (subscription.Resume != ResumeOutcome.NotRequested)
+        {
+            context.Response.Headers[ResumeHeader] = subscription.Resume switch
+            {
+                ResumeOutcome.Replayed => "replayed",
+                ResumeOutcome.TooOld => "too-old",
+                _ => "unknown",
+            };
+        }
+
         SubscribeLog.Connected(logger, subscription.Id, ns.Value, info.ClientAddress);
         try
         {
-            await SubscriptionStream.RunAsync(context, subscription, instrumentation.DeliveryLatency, time, lifetime.ApplicationStopping);
+            await SubscriptionStream.RunAsync(context, subscription, hub.Options.RetryMilliseconds, instrumentation.DeliveryLatency, time, lifetime.ApplicationStopping);
         }
         finally
         {
@@ -62,6 +85,40 @@ public static class SubscribeEndpoints
 
             SubscribeLog.Disconnected(logger, subscription.Id, ns.Value, reason, DateTimeOffset.UtcNow - subscription.CreatedAt, subscription.MessagesSent);
         }
+    }
+
+    /// <summary>The Last-Event-ID header (as EventSource sends it), else the lastEventId query parameter.</summary>
+    private static string? LastEventIdOf(HttpRequest request)
+    {
+        var header = request.Headers["Last-Event-ID"].ToString();
+        if (header.Length > 0)
+        {
+            return header;
+        }
+
+        var query = request.Query[LastEventIdQuery].ToString();
+        return query.Length > 0 ? query : null;
+    }
+
+    private static bool IsWellFormedEventId(string id, int maxLength, out string error)
+    {
+        if (id.Length > maxLength)
+        {
+            error = $"longer than {maxLength} characters";
+            return false;
+        }
+
+        foreach (var c in id)
+        {
+            if (char.IsControl(c))
+            {
+                error = $"contains a control character (U+{(int)c:X4})";
+                return false;
+            }
+        }
+
+        error = "";
+        return true;
     }
 
     private static async Task RejectAsync(HttpContext context, ILogger logger, int statusCode, string reason)

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using SseService.Hub;
 using System.Diagnostics.Metrics;
@@ -12,7 +14,7 @@ namespace SseService.Sse;
 internal static class SubscriptionStream
 {
     // Sent at once so headers (and the stream's liveness) reach the client before any event.
-    private static ReadOnlySpan<byte> Opening => ": ok\n\n"u8;
+    private static readonly byte[] s_opening = ": ok\n\n"u8.ToArray();
 
     // Bounds what one flush carries, so a burst never piles up unflushed in memory.
     private const int MaxBytesPerFlush = 64 * 1024;
@@ -24,7 +26,8 @@ internal static class SubscriptionStream
     /// Records publish-to-write latency into <paramref name="latency"/> when given. Runs until the client goes, the server stops (a clean end, so EventSource reconnects elsewhere)
     /// or the hub closes the subscription (slow consumer: the connection is aborted).
     /// </summary>
-    public static async Task RunAsync(HttpContext context, Subscription subscription, Histogram<double>? latency, TimeProvider time, CancellationToken stopping)
+    public static async Task RunAsync(
+        HttpContext context, Subscription subscription, int retryMilliseconds, Histogram<double>? latency, TimeProvider time, CancellationToken stopping)
     {
         var response = context.Response;
         response.ContentType = "text/event-stream";
@@ -37,9 +40,15 @@ internal static class SubscriptionStream
         var writer = response.BodyWriter;
         try
         {
-            writer.Write(Opening);
+            var opening = OpeningFor(retryMilliseconds);
+            writer.Write(opening);
+            subscription.RecordWritten(0, opening.Length);
             await writer.FlushAsync(token);
-            subscription.RecordWritten(0, Opening.Length);
+
+            if (!await WriteReplayAsync(writer, subscription, token))
+            {
+                return;
+            }
 
             var reader = subscription.Reader;
             var nextLatencySample = 0L;
@@ -52,7 +61,7 @@ internal static class SubscriptionStream
                 {
                     writer.Write(frame.Bytes);
                     bytes += frame.Bytes.Length;
-                    if (frame.Sequence != 0)
+                    if (frame.IsEvent)
                     {
                         oldestPublished = events == 0 ? frame.PublishedTimestamp : oldestPublished;
                         events++;
@@ -84,5 +93,35 @@ internal static class SubscriptionStream
             // It is not reading, so a graceful end could never be delivered; cut the connection.
             context.Abort();
         }
+    }
+
+    private static byte[] OpeningFor(int retryMilliseconds) =>
+        retryMilliseconds <= 0 ? s_opening : [.. s_opening, .. Encoding.ASCII.GetBytes($"retry: {retryMilliseconds}\n\n")];
+
+    /// <summary>Writes what the subscriber missed (resume) before any live frame; false if the stream ended.</summary>
+    private static async Task<bool> WriteReplayAsync(PipeWriter writer, Subscription subscription, CancellationToken token)
+    {
+        var replay = subscription.Replay;
+        var index = 0;
+        while (index < replay.Count)
+        {
+            var events = 0;
+            var bytes = 0;
+            for (; index < replay.Count && bytes < MaxBytesPerFlush; index++)
+            {
+                writer.Write(replay[index].Bytes);
+                bytes += replay[index].Bytes.Length;
+                events++;
+            }
+
+            subscription.RecordWritten(events, bytes);
+            var flush = await writer.FlushAsync(token);
+            if (flush.IsCompleted || flush.IsCanceled)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

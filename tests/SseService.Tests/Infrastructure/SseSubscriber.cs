@@ -25,10 +25,16 @@ public sealed class SseSubscriber : IAsyncDisposable
     /// <summary>The id of the last event read, as a browser would send it back in Last-Event-ID.</summary>
     public string? LastEventId { get; private set; }
 
-    public static async Task<SseSubscriber> ConnectAsync(HttpClient http, string path, CancellationToken cancellationToken = default)
+    /// <param name="lastEventId">Sent as Last-Event-ID, as a reconnecting EventSource does.</param>
+    public static async Task<SseSubscriber> ConnectAsync(HttpClient http, string path, string? lastEventId = null, CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Accept.ParseAdd("text/event-stream");
+        if (lastEventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        }
+
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         response.EnsureSuccessStatusCode();
 

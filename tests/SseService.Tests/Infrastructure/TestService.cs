@@ -79,8 +79,8 @@ public sealed class TestService : IAsyncDisposable
     }
 
     /// <summary>Opens an SSE subscription and returns once the hub has registered it.</summary>
-    public Task<SseSubscriber> SubscribeAsync(string path, CancellationToken cancellationToken = default) =>
-        SseSubscriber.ConnectAsync(Http, path, cancellationToken);
+    public Task<SseSubscriber> SubscribeAsync(string path, string? lastEventId = null, CancellationToken cancellationToken = default) =>
+        SseSubscriber.ConnectAsync(Http, path, lastEventId, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

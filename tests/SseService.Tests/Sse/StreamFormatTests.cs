@@ -1,0 +1,182 @@
+using Sse.V1;
+using SseService.Tests.Infrastructure;
+
+namespace SseService.Tests.Sse;
+
+/// <summary>
+/// What a subscriber sees on the wire: headers, the opening comment, WHATWG framing of the fields,
+/// and CORS. The raw bytes are read where an HTTP client would hide them.
+/// </summary>
+public sealed class StreamFormatTests
+{
+    [Fact]
+    public async Task Subscribe_Always_SendsEventStreamHeadersAndNoConnectionHeader()
+    {
+        // Arrange
+        await using var service = await TestService.StartAsync();
+        await using var connection = await RawHttpConnection.OpenAsync(service.HttpAddress, "/subscribe/pets");
+        var raw = new RawResponseReader(connection);
+
+        // Act
+        var response = await raw.ReadUntilAsync(r => r.IsHeadComplete);
+
+        // Assert
+        Assert.Equal("HTTP/1.1 200 OK", response.StatusLine);
+        Assert.Equal(["text/event-stream"], response.HeaderValues("Content-Type"));
+        Assert.Equal(["no-cache"], response.HeaderValues("Cache-Control"));
+        Assert.Equal(["no"], response.HeaderValues("X-Accel-Buffering"));
+        Assert.Empty(response.HeaderValues("Connection"));
+    }
+
+    [Fact]
+    public async Task Subscribe_BeforeAnythingIsPublished_FirstBodyBytesAreOkComment()
+    {
+        // Arrange
+        await using var service = await TestService.StartAsync();
+        await using var connection = await RawHttpConnection.OpenAsync(service.HttpAddress, "/subscribe/pets");
+        var raw = new RawResponseReader(connection);
+
+        // Act: nothing is published, so only the opening comment can arrive.
+        var response = await raw.ReadUntilAsync(r => r.Body.Length >= ": ok\n\n".Length);
+
+        // Assert
+        Assert.StartsWith(": ok\n\n", response.Body, StringComparison.Ordinal);
+        Assert.Equal(0, service.Hub.MessagesPublished);
+    }
+
+    [Theory]
+    [InlineData("line1\nline2", "line1\nline2", "data: line1\ndata: line2\n")]
+    [InlineData("a\r\nb", "a\nb", "data: a\ndata: b\n")]
+    [InlineData("a\rb", "a\nb", "data: a\ndata: b\n")]
+    [InlineData("\n\nx\n", "\n\nx\n", "data: \ndata: \ndata: x\ndata: \n")]
+    public async Task Broadcast_MultiLineData_ArrivesAsSeveralDataLinesWithBreaksAsLf(string sent, string expected, string expectedDataLines)
+    {
+        // Arrange
+        await using var service = await TestService.StartAsync();
+        await using var subscriber = await service.SubscribeAsync("/subscribe/text");
+        await using var connection = await RawHttpConnection.OpenAsync(service.HttpAddress, "/subscribe/text");
+        var raw = new RawResponseReader(connection);
+        await raw.ReadUntilBodyContainsAsync(": ok\n\n");
+
+        // Act
+        var reply = await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/text", Data = sent });
+
+        // Assert: the parser joins data lines with LF, so CR and CRLF come back as LF.
+        var item = await subscriber.ReadAsync();
+        Assert.NotNull(item);
+        Assert.Equal(expected, item.Value.Data);
+        Assert.Equal(reply.Id, item.Value.EventId);
+        var frame = await ReadFrameAsync(raw, reply.Id);
+        Assert.Equal($"id: {reply.Id}\n{expectedDataLines}\n", frame);
+        Assert.True(frame.Split('\n').Count(line => line.StartsWith("data: ", StringComparison.Ordinal)) >= 2);
+    }
+
+    [Fact]
+    public async Task Broadcast_EventTypeAndRetry_ArriveAsEventAndRetryFields()
+    {
+        // Arrange
+        await using var service = await TestService.StartAsync();
+        await using var subscriber = await service.SubscribeAsync("/subscribe/prices");
+        await using var connection = await RawHttpConnection.OpenAsync(service.HttpAddress, "/subscribe/prices");
+        var raw = new RawResponseReader(connection);
+        await raw.ReadUntilBodyContainsAsync(": ok\n\n");
+
+        // Act
+        var reply = await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/prices", Event = "price", Data = "42", RetryMs = 2500 });
+
+        // Assert
+        var item = await subscriber.ReadAsync();
+        Assert.NotNull(item);
+        Assert.Equal("price", item.Value.EventType);
+        Assert.Equal("42", item.Value.Data);
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), item.Value.ReconnectionInterval);
+        Assert.Equal($"id: {reply.Id}\nevent: price\nretry: 2500\ndata: 42\n\n", await ReadFrameAsync(raw, reply.Id));
+    }
+
+    [Fact]
+    public async Task Broadcast_NoEventTypeNorRetry_ArrivesAsDefaultMessageWithoutThoseFields()
+    {
+        // Arrange
+        await using var service = await TestService.StartAsync();
+        await using var subscriber = await service.SubscribeAsync("/subscribe/plain");
+        await using var connection = await RawHttpConnection.OpenAsync(service.HttpAddress, "/subscribe/plain");
+        var raw = new RawResponseReader(connection);
+        await raw.ReadUntilBodyContainsAsync(": ok\n\n");
+
+        // Act
+        var reply = await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/plain", Data = "hello" });
+
+        // Assert
+        var item = await subscriber.ReadAsync();
+        Assert.NotNull(item);
+        Assert.Equal("message", item.Value.EventType);
+        Assert.Null(item.Value.ReconnectionInterval);
+        Assert.Equal($"id: {reply.Id}\ndata: hello\n\n", await ReadFrameAsync(raw, reply.Id));
+    }
+
+    [Fact]
+    public async Task Subscribe_WithOriginAndDefaultCors_AllowsAnyOrigin()
+    {
+        // Arrange
+        await using var service = await TestService.StartAsync();
+
+        // Act
+        using var response = await SubscribeWithOriginAsync(service, "https://anywhere.example");
+
+        // Assert
+        Assert.True(response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values));
+        Assert.Equal(["*"], values);
+    }
+
+    [Fact]
+    public async Task Subscribe_WithConfiguredOriginsAndAllowedOrigin_EchoesOrigin()
+    {
+        // Arrange
+        await using var service = await TestService.StartAsync(new Dictionary<string, string?> { ["Sse:CorsOrigins"] = "https://a.example" });
+
+        // Act
+        using var response = await SubscribeWithOriginAsync(service, "https://a.example");
+
+        // Assert
+        Assert.True(response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values));
+        Assert.Equal(["https://a.example"], values);
+    }
+
+    [Fact]
+    public async Task Subscribe_WithConfiguredOriginsAndOtherOrigin_SendsNoAllowOriginHeader()
+    {
+        // Arrange
+        await using var service = await TestService.StartAsync(new Dictionary<string, string?> { ["Sse:CorsOrigins"] = "https://a.example" });
+
+        // Act
+        using var response = await SubscribeWithOriginAsync(service, "https://b.example");
+
+        // Assert
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    private static async Task<HttpResponseMessage> SubscribeWithOriginAsync(TestService service, string origin)
+    {
+        using var timeout = new CancellationTokenSource(SseSubscriber.DefaultTimeout);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/subscribe/pets");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        request.Headers.Add("Origin", origin);
+        return await service.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+    }
+
+    /// <summary>Reads until the event with <paramref name="id"/> is complete; returns it from "id:" to its blank line.</summary>
+    private static async Task<string> ReadFrameAsync(RawResponseReader raw, string id)
+    {
+        var start = $"id: {id}\n";
+        var response = await raw.ReadUntilAsync(r =>
+        {
+            var at = r.Body.IndexOf(start, StringComparison.Ordinal);
+            return at >= 0 && r.Body.IndexOf("\n\n", at, StringComparison.Ordinal) >= 0;
+        });
+        var body = response.Body;
+        var begin = body.IndexOf(start, StringComparison.Ordinal);
+        var end = body.IndexOf("\n\n", begin, StringComparison.Ordinal) + 2;
+        return body[begin..end];
+    }
+}
