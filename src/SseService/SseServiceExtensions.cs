@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SseService.Admin;
+using SseService.Backplane;
 using SseService.Grpc;
 using SseService.Hub;
 using SseService.Sse;
@@ -29,6 +30,8 @@ public static class SseServiceExtensions
         services.AddSingleton<SseCounters>();
         services.AddSingleton<SseInstrumentation>();
         services.AddSingleton<SseHub>();
+        builder.AddRedisBackplaneIfConfigured();
+        services.TryAddSingleton<IEventPublisher, LocalEventPublisher>();
         services.AddHostedService<KeepAliveService>();
 
         // The admin page's stream runs on a hub of its own, so watching never shows up in the counters.

@@ -6,13 +6,13 @@ using SseService.Hub;
 namespace SseService.Grpc;
 
 /// <summary>The <c>sse.v1.Broadcaster</c> service: validates producers' messages and hands them to the hub.</summary>
-internal sealed class BroadcasterService(SseHub hub, IHostApplicationLifetime lifetime, ILogger<BroadcasterService> logger)
+internal sealed class BroadcasterService(SseHub hub, IEventPublisher publisher, IHostApplicationLifetime lifetime, ILogger<BroadcasterService> logger)
     : Broadcaster.BroadcasterBase
 {
     /// <summary>Response trailer with the count of accepted messages, also on a failed stream.</summary>
     public const string AcceptedTrailer = "sse-accepted";
 
-    public override Task<BroadcastReply> Broadcast(SseMessage request, ServerCallContext context)
+    public override async Task<BroadcastReply> Broadcast(SseMessage request, ServerCallContext context)
     {
         if (!PublicationValidator.TryCreate(request, hub.Options, out var publication, out var refusal))
         {
@@ -20,8 +20,18 @@ internal sealed class BroadcasterService(SseHub hub, IHostApplicationLifetime li
             throw new RpcException(refusal);
         }
 
-        var result = hub.Publish(publication);
-        return Task.FromResult(new BroadcastReply { Id = result.Id, Subscribers = (uint)result.Subscribers });
+        PublishResult result;
+        try
+        {
+            result = await publisher.PublishAsync(publication, context.CancellationToken);
+        }
+        catch (PublishUnavailableException e)
+        {
+            Reject(StatusCode.Unavailable, e.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, $"not accepted: {e.Message}"));
+        }
+
+        return new BroadcastReply { Id = result.Id, Subscribers = (uint)result.Subscribers };
     }
 
     public override async Task<BroadcastSummary> BroadcastStream(IAsyncStreamReader<SseMessage> requestStream, ServerCallContext context)
@@ -40,7 +50,16 @@ internal sealed class BroadcasterService(SseHub hub, IHostApplicationLifetime li
                     throw Failure(context, refusal.StatusCode, $"message #{accepted + 1}: {refusal.Detail}", accepted);
                 }
 
-                lastId = hub.Publish(publication).Id;
+                try
+                {
+                    lastId = (await publisher.PublishAsync(publication, context.CancellationToken)).Id;
+                }
+                catch (PublishUnavailableException e)
+                {
+                    Reject(StatusCode.Unavailable, e.Message);
+                    throw Failure(context, StatusCode.Unavailable, $"message #{accepted + 1} not accepted: {e.Message}", accepted);
+                }
+
                 accepted++;
             }
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
@@ -151,15 +152,69 @@ public sealed class SseHub
         PublishResult result;
         lock (_publishGate)
         {
-            var sequence = ++_sequence;
-            var id = publication.Id.Length > 0 ? publication.Id : sequence.ToString(CultureInfo.InvariantCulture);
-            var bytes = SseFrameEncoder.Encode(id, publication.EventType, publication.Data, publication.RetryMilliseconds);
-            var frame = new SseFrame(bytes, sequence, id, publication.Namespace, started);
-            _history.Add(frame, producerId: publication.Id.Length > 0);
-            var subscribers = _subscriptions.ForEachMatch(publication.Namespace, frame, static (subscription, frame) => subscription.TryEnqueue(frame));
-            result = new PublishResult(id, subscribers);
+            result = PublishLocked(publication, ++_sequence, started, deliverToSubscribers: true);
         }
 
+        Published(publication, result, started, activity);
+        return result;
+    }
+
+    /// <summary>
+    /// Publishes an event whose place in the order was fixed elsewhere (by a backplane that every
+    /// instance reads in the same order). A sequence not above the last one is a duplicate (a
+    /// redelivery while catching up) and is dropped: null is returned.
+    /// </summary>
+    /// <param name="deliverToSubscribers">False to only record it in the history (loading the past at start).</param>
+    public PublishResult? PublishSequenced(in Publication publication, long sequence, bool deliverToSubscribers = true)
+    {
+        using var activity = SseInstrumentation.ActivitySource.StartActivity("sse.publish");
+        var started = _time.GetTimestamp();
+        PublishResult result;
+        lock (_publishGate)
+        {
+            if (sequence <= _sequence)
+            {
+                return null;
+            }
+
+            _sequence = sequence;
+            result = PublishLocked(publication, sequence, started, deliverToSubscribers);
+        }
+
+        Published(publication, result, started, activity);
+        return result;
+    }
+
+    /// <summary>The sequence of the last event published here.</summary>
+    public long LastSequence
+    {
+        get
+        {
+            lock (_publishGate)
+            {
+                return _sequence;
+            }
+        }
+    }
+
+    /// <summary>Open subscriptions that an event published to <paramref name="ns"/> would reach.</summary>
+    public int CountSubscribers(NamespacePath ns) =>
+        _subscriptions.ForEachMatch(ns, 0, static (_, _) => true);
+
+    private PublishResult PublishLocked(in Publication publication, long sequence, long started, bool deliverToSubscribers)
+    {
+        var id = publication.Id.Length > 0 ? publication.Id : sequence.ToString(CultureInfo.InvariantCulture);
+        var bytes = SseFrameEncoder.Encode(id, publication.EventType, publication.Data, publication.RetryMilliseconds);
+        var frame = new SseFrame(bytes, sequence, id, publication.Namespace, started);
+        _history.Add(frame, producerId: publication.Id.Length > 0);
+        var subscribers = deliverToSubscribers
+            ? _subscriptions.ForEachMatch(publication.Namespace, frame, static (subscription, frame) => subscription.TryEnqueue(frame))
+            : 0;
+        return new PublishResult(id, subscribers);
+    }
+
+    private void Published(in Publication publication, PublishResult result, long started, Activity? activity)
+    {
         _counters.MessagePublished();
         _instrumentation?.PublishDuration.Record(_time.GetElapsedTime(started).TotalSeconds);
         if (activity is not null)
@@ -168,8 +223,6 @@ public sealed class SseHub
             activity.SetTag("sse.subscribers", result.Subscribers);
             activity.SetTag("sse.message_id", result.Id);
         }
-
-        return result;
     }
 
     /// <summary>Queues a keep-alive comment to every subscription that wrote nothing since the last call.</summary>
