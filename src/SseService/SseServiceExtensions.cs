@@ -4,6 +4,8 @@ using SseService.Admin;
 using SseService.Backplane;
 using SseService.Grpc;
 using SseService.Hub;
+using SseService.Limits;
+using SseService.Security;
 using SseService.Sse;
 using SseService.Telemetry;
 
@@ -46,8 +48,29 @@ public static class SseServiceExtensions
             services.AddHostedService(provider => provider.GetRequiredService<AdminStatusPublisher>());
         }
 
+        // Who may publish, subscribe and administer; what one client may take.
+        services.AddOptionsWithValidateOnStart<AuthOptions, AuthOptionsValidator>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<LimitsOptions, LimitsOptionsValidator>().Bind(builder.Configuration.GetSection(LimitsOptions.SectionName));
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsRules>();
+        services.AddSingleton<CredentialValidator>();
+        services.AddSingleton<SubscribeAuthorization>();
+        services.AddSingleton<ConnectionLimiter>();
+        services.AddSingleton<PublishAuthInterceptor>();
+        services.AddSingleton<PublishLimitsInterceptor>();
+        services.AddHostedService<ExposureWarningService>();
+        var auth = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        if (auth.PublishAuthEnabled)
+        {
+            services.AddHostedService<CredentialExpiryService>();
+        }
+
         var maxDataBytes = section.GetValue(nameof(HubOptions.MaxDataBytes), new HubOptions().MaxDataBytes);
-        services.AddGrpc(options => options.MaxReceiveMessageSize = maxDataBytes + EnvelopeAllowanceBytes);
+        services.AddGrpc(options => options.MaxReceiveMessageSize = maxDataBytes + EnvelopeAllowanceBytes)
+            .AddServiceOptions<BroadcasterService>(options =>
+            {
+                options.Interceptors.Add<PublishAuthInterceptor>();
+                options.Interceptors.Add<PublishLimitsInterceptor>();
+            });
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks();
 
@@ -70,6 +93,7 @@ public static class SseServiceExtensions
 
     public static WebApplication MapSseService(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseCors();
 
         app.MapGrpcService<BroadcasterService>();

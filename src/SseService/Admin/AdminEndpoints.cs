@@ -1,4 +1,3 @@
-using System.Reflection;
 using SseService.Hub;
 using SseService.Sse;
 
@@ -12,11 +11,10 @@ public static class AdminEndpoints
 
     private const int DefaultStatusLimit = 100;
     private const int MaxStatusLimit = 100_000;
-    private static readonly Lazy<byte[]> s_page = new(LoadPage);
 
     public static RouteGroupBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/admin");
+        var group = endpoints.MapGroup("/admin").AddEndpointFilter<AdminAccessFilter>();
         group.MapGet("/", ServePage);
         group.MapGet("/status.json", (StatusReporter reporter, int? limit) =>
             Results.Json(reporter.Report(Math.Clamp(limit ?? DefaultStatusLimit, 0, MaxStatusLimit)), AdminJsonContext.Default.StatusDocument));
@@ -33,7 +31,10 @@ public static class AdminEndpoints
         }
 
         context.Response.Headers.CacheControl = "no-cache";
-        return Results.Bytes(s_page.Value, "text/html; charset=utf-8");
+        context.Response.Headers.ContentSecurityPolicy = AdminPage.ContentSecurityPolicy;
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        context.Response.Headers.XFrameOptions = "DENY";
+        return Results.Bytes(AdminPage.Html, "text/html; charset=utf-8");
     }
 
     private static async Task StreamStatusAsync(
@@ -58,14 +59,5 @@ public static class AdminEndpoints
         {
             adminHub.Unsubscribe(subscription);
         }
-    }
-
-    private static byte[] LoadPage()
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("SseService.Admin.admin.html")
-            ?? throw new InvalidOperationException("the admin page is not embedded in the assembly");
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return buffer.ToArray();
     }
 }

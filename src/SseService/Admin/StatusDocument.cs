@@ -22,6 +22,7 @@ public sealed record StatusDocument(
     [property: JsonPropertyName("producer_streams")] long ProducerStreams,
     [property: JsonPropertyName("publish_errors")] long PublishErrors,
     [property: JsonPropertyName("publish_errors_by_reason")] IReadOnlyDictionary<string, long> PublishErrorsByReason,
+    [property: JsonPropertyName("limit_rejections")] IReadOnlyDictionary<string, long> LimitRejections,
     [property: JsonPropertyName("top_namespaces")] IReadOnlyList<NamespaceCount> TopNamespaces,
     [property: JsonPropertyName("connections_total")] int ConnectionsTotal,
     [property: JsonPropertyName("connections")] IReadOnlyList<ConnectionStatus> Connections);

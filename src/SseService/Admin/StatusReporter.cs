@@ -73,6 +73,7 @@ public sealed class StatusReporter(SseHub hub, TimeProvider time)
             counters.ProducerStreams,
             counters.PublishErrors,
             counters.PublishErrorsByReason,
+            counters.LimitRejections,
             topNamespaces,
             total,
             connections);

@@ -84,6 +84,11 @@ internal sealed class BroadcasterService(SseHub hub, IEventPublisher publisher, 
             // Tell the producer to retry elsewhere; what it sent so far stays delivered.
             throw Failure(context, StatusCode.Unavailable, "the server is shutting down", accepted);
         }
+        catch (PublishRefusedException e)
+        {
+            // A per-message check (permission, rate) refused it as it was read.
+            throw Failure(context, e.StatusCode, $"message #{accepted + 1}: {e.Message}", accepted);
+        }
         catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
         {
             // The transport refused a message over its size limit before it could be validated.
@@ -105,6 +110,8 @@ internal sealed class BroadcasterService(SseHub hub, IEventPublisher publisher, 
         StatusCode.InvalidArgument => "invalid_argument",
         StatusCode.ResourceExhausted => "resource_exhausted",
         StatusCode.Unavailable => "unavailable",
+        StatusCode.PermissionDenied => "permission_denied",
+        StatusCode.Unauthenticated => "unauthenticated",
         _ => "other",
     };
 

@@ -9,6 +9,9 @@ public enum CloseReason
     /// <summary>Its queue was full: the client reads slower than events arrive.</summary>
     SlowConsumer,
 
+    /// <summary>The credential it was opened with expired: the client must come back with a fresh one.</summary>
+    CredentialExpired,
+
     /// <summary>Its stream ended and it was removed from the hub.</summary>
     Unsubscribed,
 }

@@ -249,6 +249,16 @@ public sealed class SseHub
         }
     }
 
+    /// <summary>Ends every stream whose credential has expired by <paramref name="now"/>.</summary>
+    public void CloseExpired(DateTimeOffset now) =>
+        _subscriptions.ForEach(now, static (subscription, now) =>
+        {
+            if (subscription.ExpiresAt <= now)
+            {
+                subscription.Close(CloseReason.CredentialExpired);
+            }
+        });
+
     /// <summary>Visits every open subscription (a snapshot per namespace), for status pages.</summary>
     public void ForEachSubscription(Action<Subscription> visit) =>
         _subscriptions.ForEach(visit, static (subscription, visit) => visit(subscription));

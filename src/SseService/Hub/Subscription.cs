@@ -47,6 +47,9 @@ public sealed class Subscription
     /// </summary>
     public IReadOnlyList<SseFrame> Replay { get; internal set; }
 
+    /// <summary>When the credential it was opened with expires; the stream ends then.</summary>
+    public DateTimeOffset? ExpiresAt { get; internal set; }
+
     /// <summary>What came of its request to resume.</summary>
     public ResumeOutcome Resume { get; internal set; }
 
@@ -94,7 +97,8 @@ public sealed class Subscription
     /// <summary>True when nothing was written since the last call: the stream is idle and wants a keep-alive.</summary>
     internal bool TakeIdle() => Interlocked.Exchange(ref _wroteSinceKeepAlive, 0) == 0;
 
-    internal void Close(CloseReason reason)
+    /// <summary>Ends the stream for <paramref name="reason"/>; a slow consumer's connection is cut, others end cleanly.</summary>
+    public void Close(CloseReason reason)
     {
         if (Interlocked.CompareExchange(ref _closeReason, (int)reason, (int)CloseReason.None) != (int)CloseReason.None)
         {

@@ -1,5 +1,9 @@
 using Microsoft.AspNetCore.Http.Features;
+using System.Globalization;
+using Microsoft.Extensions.Options;
 using SseService.Hub;
+using SseService.Limits;
+using SseService.Security;
 using SseService.Telemetry;
 
 namespace SseService.Sse;
@@ -24,7 +28,15 @@ public static class SubscribeEndpoints
     }
 
     private static async Task SubscribeAsync(
-        HttpContext context, SseHub hub, SseInstrumentation instrumentation, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+        HttpContext context,
+        SseHub hub,
+        SubscribeAuthorization authorization,
+        ConnectionLimiter limiter,
+        IOptions<LimitsOptions> limits,
+        SseInstrumentation instrumentation,
+        TimeProvider time,
+        IHostApplicationLifetime lifetime,
+        ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(SubscribeEndpoints).FullName!);
         var rawPath = RawPathOf(context);
@@ -53,7 +65,56 @@ public static class SubscribeEndpoints
             return;
         }
 
+        var (status, grants, refusal) = await authorization.AuthorizeAsync(ns, PresentedCredential.From(context.Request, authorization.Options));
+        if (status != StatusCodes.Status200OK)
+        {
+            if (status == StatusCodes.Status401Unauthorized)
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+            }
+
+            await RejectAsync(context, logger, status, refusal);
+            return;
+        }
+
+        var verdict = limiter.TryAcquire(info.ClientAddress);
+        if (verdict != ConnectionLimiter.Verdict.Accepted)
+        {
+            var tooManyFromClient = verdict == ConnectionLimiter.Verdict.TooManyFromClient;
+            hub.Counters.LimitRejected(tooManyFromClient ? "connections_per_client" : "connections");
+            context.Response.Headers.RetryAfter = ((int)limits.Value.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            await RejectAsync(context, logger,
+                tooManyFromClient ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable,
+                tooManyFromClient
+                    ? $"too many streams from {info.ClientAddress} (limit {limits.Value.MaxConnectionsPerClient}, Sse:Limits:MaxConnectionsPerClient)"
+                    : $"too many streams open (limit {limits.Value.MaxConnections}, Sse:Limits:MaxConnections)");
+            return;
+        }
+
+        try
+        {
+            await StreamAsync(context, hub, ns, info, lastEventId, grants, instrumentation, time, lifetime, logger);
+        }
+        finally
+        {
+            limiter.Release(info.ClientAddress);
+        }
+    }
+
+    private static async Task StreamAsync(
+        HttpContext context,
+        SseHub hub,
+        NamespacePath ns,
+        SubscriberInfo info,
+        string? lastEventId,
+        Grants? grants,
+        SseInstrumentation instrumentation,
+        TimeProvider time,
+        IHostApplicationLifetime lifetime,
+        ILogger logger)
+    {
         var subscription = hub.Subscribe(ns, info, lastEventId);
+        subscription.ExpiresAt = grants?.ExpiresAt;
         if (subscription.Resume != ResumeOutcome.NotRequested)
         {
             context.Response.Headers[ResumeHeader] = subscription.Resume switch
@@ -75,6 +136,7 @@ public static class SubscribeEndpoints
             var reason = subscription.CloseReason switch
             {
                 CloseReason.SlowConsumer => "slow consumer",
+                CloseReason.CredentialExpired => "credential expired",
                 _ when lifetime.ApplicationStopping.IsCancellationRequested => "server stopping",
                 _ => "client closed",
             };

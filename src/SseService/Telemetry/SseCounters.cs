@@ -13,7 +13,8 @@ public sealed record SseCountersSnapshot(
     long SlowConsumerDisconnects,
     long ProducerStreams,
     long PublishErrors,
-    IReadOnlyDictionary<string, long> PublishErrorsByReason);
+    IReadOnlyDictionary<string, long> PublishErrorsByReason,
+    IReadOnlyDictionary<string, long> LimitRejections);
 
 /// <summary>
 /// The one source of truth for the service's counters: the admin page and the OpenTelemetry meter
@@ -24,6 +25,7 @@ public sealed class SseCounters
 {
     private readonly Lock _reasonsGate = new();
     private readonly Dictionary<string, long> _publishErrorsByReason = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _limitRejections = new(StringComparer.Ordinal);
     private Func<LiveTotals> _liveTotals = static () => default;
     private long _messagesPublished;
     private long _connectionsOpened;
@@ -51,6 +53,23 @@ public sealed class SseCounters
         lock (_reasonsGate)
         {
             _publishErrorsByReason[reason] = _publishErrorsByReason.GetValueOrDefault(reason) + 1;
+        }
+    }
+
+    /// <param name="limit">Which limit refused a request, from a small fixed set: it becomes a metric tag.</param>
+    public void LimitRejected(string limit)
+    {
+        lock (_reasonsGate)
+        {
+            _limitRejections[limit] = _limitRejections.GetValueOrDefault(limit) + 1;
+        }
+    }
+
+    public KeyValuePair<string, long>[] LimitRejections()
+    {
+        lock (_reasonsGate)
+        {
+            return [.. _limitRejections];
         }
     }
 
@@ -84,6 +103,7 @@ public sealed class SseCounters
             SlowConsumerDisconnects,
             ProducerStreams,
             Volatile.Read(ref _publishErrors),
-            PublishErrorsByReason().ToDictionary(StringComparer.Ordinal));
+            PublishErrorsByReason().ToDictionary(StringComparer.Ordinal),
+            LimitRejections().ToDictionary(StringComparer.Ordinal));
     }
 }

@@ -36,8 +36,10 @@ public sealed class SseInstrumentation : IDisposable
             "{connection}", "Subscribers cut because their queue was full");
         _meter.CreateObservableUpDownCounter("sse.producer.streams.active", () => counters.ProducerStreams,
             "{stream}", "BroadcastStream calls open now");
-        _meter.CreateObservableCounter("sse.publish.errors", () => ErrorMeasurements(counters),
+        _meter.CreateObservableCounter("sse.publish.errors", () => Tagged(counters.PublishErrorsByReason(), "error.type"),
             "{error}", "Publishes refused, by reason");
+        _meter.CreateObservableCounter("sse.limit.rejections", () => Tagged(counters.LimitRejections(), "sse.limit"),
+            "{rejection}", "Requests refused by a configured limit, by limit");
 
         PublishDuration = _meter.CreateHistogram<double>("sse.publish.duration", "s",
             "Time to encode a message and queue it to every matching subscriber");
@@ -49,11 +51,11 @@ public sealed class SseInstrumentation : IDisposable
 
     public Histogram<double> DeliveryLatency { get; }
 
-    private static IEnumerable<Measurement<long>> ErrorMeasurements(SseCounters counters)
+    private static IEnumerable<Measurement<long>> Tagged(KeyValuePair<string, long>[] counts, string tag)
     {
-        foreach (var (reason, count) in counters.PublishErrorsByReason())
+        foreach (var (value, count) in counts)
         {
-            yield return new Measurement<long>(count, new KeyValuePair<string, object?>("error.type", reason));
+            yield return new Measurement<long>(count, new KeyValuePair<string, object?>(tag, value));
         }
     }
 

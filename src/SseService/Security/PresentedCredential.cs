@@ -1,0 +1,34 @@
+using Grpc.Core;
+
+namespace SseService.Security;
+
+/// <summary>Where callers put their credential: "authorization: Bearer …", or for browsers a cookie or a query parameter.</summary>
+public static class PresentedCredential
+{
+    private const string BearerPrefix = "Bearer ";
+
+    public static string? From(HttpRequest request, AuthOptions options)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return header[BearerPrefix.Length..].Trim();
+        }
+
+        if (request.Cookies.TryGetValue(options.CookieName, out var cookie) && cookie.Length > 0)
+        {
+            return cookie;
+        }
+
+        var query = request.Query[options.QueryParameter].ToString();
+        return query.Length > 0 ? query : null;
+    }
+
+    public static string? From(ServerCallContext context)
+    {
+        var header = context.RequestHeaders.GetValue("authorization");
+        return header is not null && header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
+            ? header[BearerPrefix.Length..].Trim()
+            : null;
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Options;
+using SseService.Hub;
+
+namespace SseService.Security;
+
+/// <summary>
+/// Decides whether a request may subscribe to a namespace: public namespaces are open; a subscription
+/// whose subtree reaches a private namespace needs a credential granting a pattern at or above it.
+/// </summary>
+public sealed class SubscribeAuthorization
+{
+    private readonly CredentialValidator _credentials;
+    private readonly NamespacePattern[] _private;
+
+    public SubscribeAuthorization(CredentialValidator credentials, IOptions<AuthOptions> options, IOptions<HubOptions> hubOptions)
+    {
+        _credentials = credentials;
+        _private = [.. options.Value.PrivateNamespaces.Select(text =>
+            NamespacePattern.TryParse(text, hubOptions.Value.NamespaceRules, out var pattern)
+                ? pattern
+                : throw new OptionsValidationException(AuthOptions.SectionName, typeof(AuthOptions),
+                    [$"Sse:Auth:PrivateNamespaces: '{text}' is not a namespace pattern (\"/a/b\", \"/a/*\" or \"*\")"]))];
+    }
+
+    public AuthOptions Options => _credentials.Options;
+
+    /// <returns>200 with the grants (null when public), or 401/403 with a reason.</returns>
+    public async ValueTask<(int StatusCode, Grants? Grants, string Reason)> AuthorizeAsync(NamespacePath ns, string? credential)
+    {
+        var isPrivate = _private.Any(pattern => pattern.Overlaps(ns));
+        if (!isPrivate && credential is null)
+        {
+            return (StatusCodes.Status200OK, null, "");
+        }
+
+        var result = await _credentials.ValidateAsync(credential);
+        switch (result.Status)
+        {
+            case AuthStatus.Invalid:
+                return (StatusCodes.Status401Unauthorized, null, result.Reason);
+            case AuthStatus.Anonymous:
+                return (StatusCodes.Status401Unauthorized, null, $"{ns.Value} is private: a credential is required");
+        }
+
+        if (isPrivate && !result.Grants!.Subscribe.Any(pattern => pattern.CoversSubscriptionTo(ns)))
+        {
+            return (StatusCodes.Status403Forbidden, null, $"{result.Grants.Subject} may not subscribe to {ns.Value}");
+        }
+
+        return (StatusCodes.Status200OK, result.Grants, "");
+    }
+}
