@@ -14,6 +14,14 @@ public sealed class AdminPageBrowserTests
         await using var service = await TestService.StartAsync();
         await using var chromium = await HeadlessChromium.LaunchAsync();
         var admin = await chromium.Browser.NewPageAsync();
+        var consoleErrors = new List<string>();
+        admin.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                consoleErrors.Add(message.Text); // a Content-Security-Policy violation would show here
+            }
+        };
         await admin.GotoAsync(new Uri(service.HttpAddress, "/admin/").ToString());
         await WaitForCounterAsync(admin, "#active-connections", 0);
 
@@ -49,6 +57,8 @@ public sealed class AdminPageBrowserTests
         Assert.Equal(3, await admin.Locator("#connections tbody tr").CountAsync());
 
         await admin.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ArtifactPath("admin-page.png"), FullPage = true });
+
+        Assert.Empty(consoleErrors);
 
         // Subscribers leaving show too.
         await subscribers.CloseAsync();
