@@ -28,6 +28,22 @@ public sealed class SseSubscriber : IAsyncDisposable
     /// <param name="lastEventId">Sent as Last-Event-ID, as a reconnecting EventSource does.</param>
     public static async Task<SseSubscriber> ConnectAsync(HttpClient http, string path, string? lastEventId = null, CancellationToken cancellationToken = default)
     {
+        var (subscriber, response) = await TryConnectAsync(http, path, lastEventId, cancellationToken);
+        if (subscriber is null)
+        {
+            using (response)
+            {
+                response.EnsureSuccessStatusCode();
+            }
+        }
+
+        return subscriber!;
+    }
+
+    /// <summary>Like <see cref="ConnectAsync"/>, but a refusal comes back as the response (status, headers) instead of an exception.</summary>
+    public static async Task<(SseSubscriber? Subscriber, HttpResponseMessage Response)> TryConnectAsync(
+        HttpClient http, string path, string? lastEventId = null, CancellationToken cancellationToken = default)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Accept.ParseAdd("text/event-stream");
         if (lastEventId is not null)
@@ -36,12 +52,15 @@ public sealed class SseSubscriber : IAsyncDisposable
         }
 
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        response.EnsureSuccessStatusCode();
+        if (!response.IsSuccessStatusCode)
+        {
+            return (null, response);
+        }
 
         // Headers arrive with the opening comment, which the server writes only after the hub has
         // registered the subscription: from here on nothing published is missed.
         var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        return new SseSubscriber(response, body);
+        return (new SseSubscriber(response, body), response);
     }
 
     /// <summary>Reads the next event, or fails after <paramref name="timeout"/>; null when the stream ended.</summary>

@@ -37,12 +37,8 @@ public sealed class OtlpReceiver : IAsyncDisposable
     /// <param name="protocol">"grpc" or "http/protobuf", as OTEL_EXPORTER_OTLP_PROTOCOL names them.</param>
     public static async Task<OtlpReceiver> StartAsync(string protocol)
     {
-        var port = FreePort.Next();
+        var (builder, port) = AuxiliaryHost.Create(protocol == "grpc" ? HttpProtocols.Http2 : HttpProtocols.Http1);
         var data = new OtlpData();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen =>
-            listen.Protocols = protocol == "grpc" ? HttpProtocols.Http2 : HttpProtocols.Http1));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(data);
 
