@@ -68,7 +68,13 @@ internal static class PublicationValidator
     /// <summary>Quotes a value for an error message: shortened, control characters made visible.</summary>
     private static string Echo(string value)
     {
-        var shown = value.Length > MaxEchoedLength ? value[..MaxEchoedLength] + "…" : value;
+        var cut = MaxEchoedLength;
+        if (value.Length > cut && char.IsHighSurrogate(value[cut - 1]))
+        {
+            cut--; // never split a surrogate pair
+        }
+
+        var shown = value.Length > MaxEchoedLength ? value[..cut] + "…" : value;
         var builder = new StringBuilder(shown.Length + 2).Append('"');
         foreach (var c in shown)
         {

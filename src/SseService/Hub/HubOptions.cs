@@ -47,7 +47,7 @@ public sealed class HubOptions
     [ValidateObjectMembers]
     public HistoryOptions History { get; set; } = new();
 
-    internal NamespaceRules NamespaceRules => new(MaxNamespaceLength, MaxNamespaceDepth);
+    public NamespaceRules NamespaceRules => new(MaxNamespaceLength, MaxNamespaceDepth);
 }
 
 [OptionsValidator]
