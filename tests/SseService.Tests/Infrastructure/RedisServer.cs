@@ -11,12 +11,14 @@ public sealed partial class RedisServer : IAsyncDisposable
 {
     public const string Executable = "/usr/bin/redis-server";
     private readonly string _directory;
+    private readonly string? _password;
     private Process? _process;
 
-    private RedisServer(int port, string directory)
+    private RedisServer(int port, string directory, string? password)
     {
         Port = port;
         _directory = directory;
+        _password = password;
     }
 
     public int Port { get; }
@@ -24,7 +26,8 @@ public sealed partial class RedisServer : IAsyncDisposable
     /// <summary>The value for ConnectionStrings:redis.</summary>
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <param name="password">When set, clients must AUTH with it (as Aspire's Redis resource requires).</param>
+    public static async Task<RedisServer> StartAsync(string? password = null)
     {
         if (!File.Exists(Executable))
         {
@@ -32,7 +35,7 @@ public sealed partial class RedisServer : IAsyncDisposable
         }
 
         var directory = Directory.CreateTempSubdirectory("sse-redis-").FullName;
-        var server = new RedisServer(FreePort.Next(), directory);
+        var server = new RedisServer(FreePort.Next(), directory, password);
         await server.StartAgainAsync();
         return server;
     }
@@ -56,6 +59,12 @@ public sealed partial class RedisServer : IAsyncDisposable
         })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (_password is not null)
+        {
+            start.ArgumentList.Add("--requirepass");
+            start.ArgumentList.Add(_password);
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };

@@ -44,10 +44,13 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the service and returns once it reports that it has started.</summary>
-    public static async Task<ServiceProcess> StartAsync(IDictionary<string, string>? environment = null)
+    /// <param name="environment">Set after the defaults, so it can override any of them.</param>
+    /// <param name="httpAddress">The <c>Http</c> endpoint's URL; a free loopback port when null.</param>
+    /// <param name="grpcAddress">The <c>Grpc</c> endpoint's URL; a free loopback port when null.</param>
+    public static async Task<ServiceProcess> StartAsync(IDictionary<string, string>? environment = null, Uri? httpAddress = null, Uri? grpcAddress = null)
     {
-        var httpAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        var grpcAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        httpAddress ??= new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        grpcAddress ??= new Uri($"http://127.0.0.1:{FreePort.Next()}");
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "SseService"))
         {
             WorkingDirectory = AppContext.BaseDirectory,

@@ -15,7 +15,9 @@ public sealed class OtlpData
     private readonly List<Span> _spans = [];
     private readonly List<KeyValue> _resource = [];
     private readonly List<Waiter> _waiters = [];
+    private readonly Dictionary<string, List<Exemplar>> _exemplars = new(StringComparer.Ordinal);
     private int _logRecords;
+    private int _rejectedRequests;
 
     public void Add(ExportMetricsServiceRequest request)
     {
@@ -27,6 +29,10 @@ public sealed class OtlpData
                 foreach (var metric in resourceMetrics.ScopeMetrics.SelectMany(scope => scope.Metrics))
                 {
                     _latestMetrics[metric.Name] = metric;
+                    if (metric.DataCase == Metrics.Metric.DataOneofCase.Histogram)
+                    {
+                        RememberExemplars(metric);
+                    }
                 }
             }
         }
@@ -61,6 +67,14 @@ public sealed class OtlpData
 
         Notify();
     }
+
+    /// <summary>Counts a request the receiver refused (for instance without the expected API key).</summary>
+    public void AddRejected()
+    {
+        Interlocked.Increment(ref _rejectedRequests);
+    }
+
+    public int RejectedRequestCount => Volatile.Read(ref _rejectedRequests);
 
     public int LogRecordCount
     {
@@ -108,6 +122,15 @@ public sealed class OtlpData
         }
     }
 
+    /// <summary>Every exemplar received on a histogram so far (exporters may send each one more than once).</summary>
+    public List<Exemplar> Exemplars(string metricName)
+    {
+        lock (_gate)
+        {
+            return _exemplars.TryGetValue(metricName, out var exemplars) ? [.. exemplars] : [];
+        }
+    }
+
     public List<Span> Spans()
     {
         lock (_gate)
@@ -149,6 +172,16 @@ public sealed class OtlpData
                 _waiters.Remove(waiter);
             }
         }
+    }
+
+    private void RememberExemplars(Metric metric)
+    {
+        if (!_exemplars.TryGetValue(metric.Name, out var exemplars))
+        {
+            _exemplars[metric.Name] = exemplars = [];
+        }
+
+        exemplars.AddRange(metric.Histogram.DataPoints.SelectMany(point => point.Exemplars));
     }
 
     private void Remember(Resource? resource)

@@ -20,6 +20,9 @@ namespace SseService.Tests.Otlp;
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
+    /// <summary>The header the Aspire dashboard checks (<c>OTEL_EXPORTER_OTLP_HEADERS=x-otlp-api-key=...</c>).</summary>
+    public const string ApiKeyHeaderName = "x-otlp-api-key";
+
     private readonly WebApplication _app;
 
     private OtlpReceiver(WebApplication app, Uri endpoint, OtlpData data)
@@ -35,7 +38,11 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public OtlpData Data { get; }
 
     /// <param name="protocol">"grpc" or "http/protobuf", as OTEL_EXPORTER_OTLP_PROTOCOL names them.</param>
-    public static async Task<OtlpReceiver> StartAsync(string protocol)
+    /// <param name="requiredApiKey">
+    /// When set, every export without this <see cref="ApiKeyHeaderName"/> is refused with 401 and counted
+    /// in <see cref="OtlpData.RejectedRequestCount"/>, as the Aspire dashboard refuses it.
+    /// </param>
+    public static async Task<OtlpReceiver> StartAsync(string protocol, string? requiredApiKey = null)
     {
         var (builder, port) = AuxiliaryHost.Create(protocol == "grpc" ? HttpProtocols.Http2 : HttpProtocols.Http1);
         var data = new OtlpData();
@@ -43,6 +50,21 @@ public sealed class OtlpReceiver : IAsyncDisposable
         builder.Services.AddSingleton(data);
 
         var app = builder.Build();
+        if (requiredApiKey is not null)
+        {
+            app.Use(async (context, next) =>
+            {
+                if (!string.Equals(context.Request.Headers[ApiKeyHeaderName], requiredApiKey, StringComparison.Ordinal))
+                {
+                    data.AddRejected();
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return;
+                }
+
+                await next(context);
+            });
+        }
+
         app.MapGrpcService<MetricsReceiver>();
         app.MapGrpcService<TraceReceiver>();
         app.MapGrpcService<LogsReceiver>();
