@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the tests need and the machine lacks, and nothing else: real servers and tools, never
+# mocks. Debian's redis-server (the backplane tests start their own on a free port) and chromium
+# (the browser tests drive it headless through Playwright), then what the examples need.
+# Usage: bash tests/install-deps.sh   (as root, or with sudo available)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  sudo=(sudo)
+fi
+
+packages=()
+command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+[ -x /usr/bin/chromium ] || packages+=(chromium)
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "install-deps: apt-get install ${packages[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq "${packages[@]}" >/dev/null
+  # The package starts a system Redis on 6379; the tests do not use it.
+  if [[ " ${packages[*]} " == *" redis-server "* ]]; then
+    ("${sudo[@]}" service redis-server stop || "${sudo[@]}" systemctl stop redis-server) >/dev/null 2>&1 || true
+  fi
+fi
+
+bash examples/install-deps.sh
