@@ -1,13 +1,21 @@
 using System.Globalization;
 using Grpc.Core;
-using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Sse.V1;
+using SseService.Client;
 
 // The original sseserver's example as a producer: the time every second on /time (unary Broadcast),
 // and a cycle of dogs and cats on /pets/dogs and /pets/cats (over one BroadcastStream).
 // Usage: dotnet run --project src/SseService.SampleProducer [grpc-address]   (default http://localhost:8002)
+// Under the Aspire AppHost the address comes from service discovery: services__sse__Grpc__0 (the
+// endpoint name keeps its case, and environment variables are case-sensitive on Linux).
 var address = args.Length > 0 ? args[0]
-    : Environment.GetEnvironmentVariable("services__sse__grpc__0") ?? "http://localhost:8002";
+    : Environment.GetEnvironmentVariable("services__sse__Grpc__0") ?? "http://localhost:8002";
+if (!Uri.TryCreate(address, UriKind.Absolute, out var grpcAddress))
+{
+    Console.Error.WriteLine($"'{address}' is not an absolute URI. Usage: SseService.SampleProducer [grpc-address, default http://localhost:8002]");
+    return 2;
+}
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -16,30 +24,44 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
-using var channel = GrpcChannel.ForAddress(address);
-var client = new Broadcaster.BroadcasterClient(channel);
-Console.WriteLine($"Publishing to {address}: /time every second, /pets/dogs and /pets/cats. Ctrl+C to stop.");
+var services = new ServiceCollection();
+services.AddSseBroadcaster(options => options.Address = grpcAddress);
+await using var provider = services.BuildServiceProvider();
+ISseBroadcaster broadcaster;
+try
+{
+    broadcaster = provider.GetRequiredService<ISseBroadcaster>();
+}
+catch (Microsoft.Extensions.Options.OptionsValidationException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+Console.WriteLine($"Publishing to {grpcAddress}: /time every second, /pets/dogs and /pets/cats. Ctrl+C to stop.");
 
 try
 {
-    await Task.WhenAll(PublishTimeAsync(client, stop.Token), PublishPetsAsync(client, stop.Token));
+    await Task.WhenAll(PublishTimeAsync(broadcaster, stop.Token), PublishPetsAsync(broadcaster, stop.Token));
 }
 catch (OperationCanceledException) when (stop.IsCancellationRequested)
 {
 }
 
-static async Task PublishTimeAsync(Broadcaster.BroadcasterClient client, CancellationToken cancellationToken)
+return 0;
+
+static async Task PublishTimeAsync(ISseBroadcaster broadcaster, CancellationToken cancellationToken)
 {
     using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1));
     do
     {
         var now = DateTimeOffset.Now.ToString("h:mm:ss tt (zzz)", CultureInfo.InvariantCulture);
-        await PublishWithRetryAsync(() => client.BroadcastAsync(new SseMessage { Namespace = "/time", Data = now }, cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+        await PublishWithRetryAsync(() => broadcaster.PublishAsync("/time", now, cancellationToken: cancellationToken), cancellationToken);
     }
     while (await ticker.WaitForNextTickAsync(cancellationToken));
 }
 
-static async Task PublishPetsAsync(Broadcaster.BroadcasterClient client, CancellationToken cancellationToken)
+static async Task PublishPetsAsync(ISseBroadcaster broadcaster, CancellationToken cancellationToken)
 {
     (string Namespace, string Event, string Name, int PauseSeconds)[] pets =
     [
@@ -54,7 +76,7 @@ static async Task PublishPetsAsync(Broadcaster.BroadcasterClient client, Cancell
     {
         await PublishWithRetryAsync(async () =>
         {
-            using var call = client.BroadcastStream(cancellationToken: cancellationToken);
+            using var call = broadcaster.OpenStream(cancellationToken);
             foreach (var pet in pets)
             {
                 await call.RequestStream.WriteAsync(new SseMessage { Namespace = pet.Namespace, Event = pet.Event, Data = pet.Name }, cancellationToken);
@@ -68,6 +90,7 @@ static async Task PublishPetsAsync(Broadcaster.BroadcasterClient client, Cancell
 }
 
 // The service may start after the producer, or restart: wait and try again rather than exit.
+// (Unary publishes get the client library's default deadline, so a hung service ends in DeadlineExceeded.)
 static async Task PublishWithRetryAsync<T>(Func<Task<T>> publish, CancellationToken cancellationToken)
 {
     while (true)
@@ -77,7 +100,7 @@ static async Task PublishWithRetryAsync<T>(Func<Task<T>> publish, CancellationTo
             await publish();
             return;
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !cancellationToken.IsCancellationRequested)
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && !cancellationToken.IsCancellationRequested)
         {
             Console.Error.WriteLine($"Service unavailable ({e.Status.Detail}); retrying in 2 s.");
             await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);

@@ -77,6 +77,10 @@ public sealed class SseHub
         {
             PrepareReplay(subscription, lastEventId, lastPublished);
         }
+        else if (lastPublished > 0)
+        {
+            subscription.OpeningId = lastPublished.ToString(CultureInfo.InvariantCulture);
+        }
 
         return subscription;
     }

@@ -50,6 +50,13 @@ public sealed class Subscription
     /// <summary>When the credential it was opened with expires; the stream ends then.</summary>
     public DateTimeOffset? ExpiresAt { get; internal set; }
 
+    /// <summary>
+    /// The id of the last event published before it subscribed, sent in the opening so that a client
+    /// that drops before its first event can still resume from the moment it connected. Null when it
+    /// resumes (its replay carries the ids) or nothing was published yet.
+    /// </summary>
+    public string? OpeningId { get; internal set; }
+
     /// <summary>What came of its request to resume.</summary>
     public ResumeOutcome Resume { get; internal set; }
 

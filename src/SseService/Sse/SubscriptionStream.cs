@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using SseService.Hub;
@@ -40,7 +41,7 @@ internal static class SubscriptionStream
         var writer = response.BodyWriter;
         try
         {
-            var opening = OpeningFor(retryMilliseconds);
+            var opening = OpeningFor(subscription.OpeningId, retryMilliseconds);
             writer.Write(opening);
             subscription.RecordWritten(0, opening.Length);
             await writer.FlushAsync(token);
@@ -95,8 +96,30 @@ internal static class SubscriptionStream
         }
     }
 
-    private static byte[] OpeningFor(int retryMilliseconds) =>
-        retryMilliseconds <= 0 ? s_opening : [.. s_opening, .. Encoding.ASCII.GetBytes($"retry: {retryMilliseconds}\n\n")];
+    /// <summary>
+    /// ": ok", then an id-only block (no event is dispatched, but the client's last event id is set,
+    /// so it can resume from here), then the retry hint.
+    /// </summary>
+    private static byte[] OpeningFor(string? openingId, int retryMilliseconds)
+    {
+        if (openingId is null && retryMilliseconds <= 0)
+        {
+            return s_opening;
+        }
+
+        var text = new StringBuilder(": ok\n\n");
+        if (openingId is not null)
+        {
+            text.Append("id: ").Append(openingId).Append("\n\n");
+        }
+
+        if (retryMilliseconds > 0)
+        {
+            text.Append("retry: ").Append(retryMilliseconds.ToString(CultureInfo.InvariantCulture)).Append("\n\n");
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
 
     /// <summary>Writes what the subscriber missed (resume) before any live frame; false if the stream ended.</summary>
     private static async Task<bool> WriteReplayAsync(PipeWriter writer, Subscription subscription, CancellationToken token)
