@@ -63,7 +63,7 @@ internal sealed class PublishLimitsInterceptor : Interceptor, IDisposable
         try
         {
             var producer = ProducerOf(context);
-            return await continuation(_rate is null ? requestStream : new RateLimitedStreamReader<TRequest>(requestStream, () =>
+            return await continuation(_rate is null ? requestStream : new CheckedStreamReader<TRequest>(requestStream, _ =>
             {
                 if (!TryTakeRateToken(producer))
                 {
@@ -106,20 +106,4 @@ internal sealed class PublishLimitsInterceptor : Interceptor, IDisposable
         PresentedCredential.From(context) is { } credential
             ? "credential:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(credential)))
             : "peer:" + (context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? context.Peer);
-
-    private sealed class RateLimitedStreamReader<T>(IAsyncStreamReader<T> inner, Action take) : IAsyncStreamReader<T>
-    {
-        public T Current => inner.Current;
-
-        public async Task<bool> MoveNext(CancellationToken cancellationToken)
-        {
-            if (!await inner.MoveNext(cancellationToken))
-            {
-                return false;
-            }
-
-            take();
-            return true;
-        }
-    }
 }

@@ -41,7 +41,7 @@ internal sealed class PublishAuthInterceptor(CredentialValidator credentials, IO
         }
 
         var grants = await AuthenticateAsync(context);
-        return await continuation(new AuthorizingStreamReader<TRequest>(requestStream, message =>
+        return await continuation(new CheckedStreamReader<TRequest>(requestStream, message =>
         {
             if (message is SseMessage sseMessage && Refusal(grants, sseMessage) is { } refusal)
             {
@@ -78,22 +78,5 @@ internal sealed class PublishAuthInterceptor(CredentialValidator credentials, IO
 
         counters.PublishRejected("permission_denied");
         return $"{grants.Subject} may not publish to {ns.Value}";
-    }
-
-    /// <summary>Checks every message as the service reads it, so a refusal comes with the count accepted before it.</summary>
-    private sealed class AuthorizingStreamReader<T>(IAsyncStreamReader<T> inner, Action<T> check) : IAsyncStreamReader<T>
-    {
-        public T Current => inner.Current;
-
-        public async Task<bool> MoveNext(CancellationToken cancellationToken)
-        {
-            if (!await inner.MoveNext(cancellationToken))
-            {
-                return false;
-            }
-
-            check(inner.Current);
-            return true;
-        }
     }
 }
