@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using SseService.Admin;
 using SseService.Backplane;
@@ -35,6 +36,7 @@ public static class SseServiceExtensions
         builder.AddRedisBackplaneIfConfigured();
         services.TryAddSingleton<IEventPublisher, LocalEventPublisher>();
         services.AddHostedService<KeepAliveService>();
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, SocketSendBuffer>();
 
         // The admin page's stream runs on a hub of its own, so watching never shows up in the counters.
         services.AddOptions<AdminOptions>().Bind(section);

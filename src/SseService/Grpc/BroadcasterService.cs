@@ -12,6 +12,9 @@ internal sealed class BroadcasterService(SseHub hub, IEventPublisher publisher, 
     /// <summary>Response trailer with the count of accepted messages, also on a failed stream.</summary>
     public const string AcceptedTrailer = "sse-accepted";
 
+    private const double CongestionThreshold = 0.5;
+    private static readonly TimeSpan MaxCongestionWait = TimeSpan.FromSeconds(10);
+
     public override async Task<BroadcastReply> Broadcast(SseMessage request, ServerCallContext context)
     {
         if (!PublicationValidator.TryCreate(request, hub.Options, out var publication, out var refusal))
@@ -31,6 +34,7 @@ internal sealed class BroadcasterService(SseHub hub, IEventPublisher publisher, 
             throw new RpcException(new Status(StatusCode.Unavailable, $"not accepted: {e.Message}"));
         }
 
+        await WaitWhileCongestedAsync(publication.Namespace, context.CancellationToken);
         return new BroadcastReply { Id = result.Id, Subscribers = (uint)result.Subscribers };
     }
 
@@ -61,6 +65,7 @@ internal sealed class BroadcasterService(SseHub hub, IEventPublisher publisher, 
                 }
 
                 accepted++;
+                await WaitWhileCongestedAsync(publication.Namespace, cancellation.Token);
             }
         }
         finally
@@ -71,6 +76,21 @@ internal sealed class BroadcasterService(SseHub hub, IEventPublisher publisher, 
         BroadcastLog.StreamEnded(logger, accepted);
         context.ResponseTrailers.Add(AcceptedTrailer, accepted.ToString(CultureInfo.InvariantCulture));
         return new BroadcastSummary { Accepted = accepted, LastId = lastId };
+    }
+
+    /// <summary>
+    /// Backpressure. When most subscribers of this namespace are behind, the server itself cannot keep
+    /// up (one slow client only fills its own queue): hold the producer, which gRPC flow control passes
+    /// back to it, until they catch up, rather than accept more and cut every subscriber. After
+    /// <see cref="MaxCongestionWait"/> it goes on, and the slow-consumer rule decides.
+    /// </summary>
+    private async Task WaitWhileCongestedAsync(NamespacePath ns, CancellationToken cancellationToken)
+    {
+        var started = Environment.TickCount64;
+        while (hub.Congestion(ns) > CongestionThreshold && Environment.TickCount64 - started < MaxCongestionWait.TotalMilliseconds)
+        {
+            await Task.Delay(1, cancellationToken);
+        }
     }
 
     private async Task<bool> NextAsync(IAsyncStreamReader<SseMessage> requestStream, ServerCallContext context, ulong accepted, CancellationToken token)

@@ -16,6 +16,20 @@ public sealed class HubOptions
     [Range(1, 1_000_000)]
     public int SubscriberQueueCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// A subscriber whose oldest queued event has waited this long is cut as too slow (checked on the
+    /// keep-alive timer), however few events it has queued.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Kernel send buffer of each accepted connection, in bytes; 0 keeps the operating system's
+    /// self-tuning buffer (which lets a client that stopped reading hold megabytes for minutes).
+    /// </summary>
+    [Range(0, 64 * 1024 * 1024)]
+    public int SocketSendBufferBytes { get; set; } = 256 * 1024;
+
     /// <summary>Largest <c>data</c> accepted, in UTF-8 bytes.</summary>
     [Range(1, 16 * 1024 * 1024)]
     public int MaxDataBytes { get; set; } = 64 * 1024;

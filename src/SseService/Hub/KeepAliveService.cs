@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace SseService.Hub;
 
-/// <summary>One timer for all keep-alives, never one per connection.</summary>
+/// <summary>One timer for all keep-alives (and the stalled-client sweep), never one per connection.</summary>
 internal sealed class KeepAliveService(SseHub hub, IOptions<HubOptions> options, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -14,6 +14,7 @@ internal sealed class KeepAliveService(SseHub hub, IOptions<HubOptions> options,
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 hub.SendKeepAlives();
+                hub.CloseStalled(options.Value.MaxQueueDelay);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

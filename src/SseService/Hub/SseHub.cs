@@ -229,6 +229,43 @@ public sealed class SseHub
         }
     }
 
+    /// <summary>
+    /// The share of the subscriptions <paramref name="ns"/> reaches whose queue is backlogged. Most of
+    /// them behind at once means the server, not its clients, is the bottleneck: producers should slow
+    /// down rather than have every subscriber cut. Lock-free: it reads two counters per subscription.
+    /// </summary>
+    public double Congestion(NamespacePath ns)
+    {
+        var backlogged = new StrongBox<int>();
+        var matched = _subscriptions.ForEachMatch(ns, backlogged, static (subscription, backlogged) =>
+        {
+            if (subscription.IsBacklogged)
+            {
+                backlogged.Value++;
+            }
+
+            return true;
+        });
+        return matched == 0 ? 0 : (double)backlogged.Value / matched;
+    }
+
+    /// <summary>
+    /// Cuts, as slow consumers, subscriptions whose oldest queued event has waited longer than
+    /// <paramref name="maxAge"/>: a client that stopped reading, whose socket buffers absorbed what the
+    /// queue bound alone would have caught much later.
+    /// </summary>
+    public void CloseStalled(TimeSpan maxAge)
+    {
+        var oldestAllowed = _time.GetTimestamp() - (long)(maxAge.TotalSeconds * _time.TimestampFrequency);
+        _subscriptions.ForEach(oldestAllowed, static (subscription, oldestAllowed) =>
+        {
+            if (subscription.OldestQueuedTimestamp < oldestAllowed)
+            {
+                subscription.Close(CloseReason.SlowConsumer);
+            }
+        });
+    }
+
     /// <summary>Queues a keep-alive comment to every subscription that wrote nothing since the last call.</summary>
     public void SendKeepAlives() =>
         _subscriptions.ForEach(0, static (subscription, _) =>

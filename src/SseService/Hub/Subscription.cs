@@ -13,12 +13,18 @@ public sealed class Subscription
     // Never disposed: a publisher holding an old snapshot may still close it after the stream ended.
     private readonly CancellationTokenSource _closed = new();
     private long _messagesSent;
+
+    // Live events queued (by the publisher, under the hub's publish lock) and taken off the queue (by
+    // the writer loop): each written by one thread only, so the backlog costs no lock to read.
+    private long _enqueued;
+    private long _dequeued;
     private long _bytesWritten;
     private int _closeReason;
     private int _wroteSinceKeepAlive;
 
     internal Subscription(long id, NamespacePath ns, SubscriberInfo info, int capacity, DateTimeOffset createdAt)
     {
+        Capacity = capacity;
         Replay = [];
         Id = id;
         Namespace = ns;
@@ -34,6 +40,18 @@ public sealed class Subscription
     }
 
     public long Id { get; }
+
+    /// <summary>Frames it may have queued before it is cut as too slow.</summary>
+    public int Capacity { get; }
+
+    /// <summary>
+    /// Whether it is falling behind: an eighth of its queue is full (at least 16 frames). Early, so a
+    /// producer held back then still leaves every subscriber room before its queue overflows.
+    /// </summary>
+    internal bool IsBacklogged => Volatile.Read(ref _enqueued) - Volatile.Read(ref _dequeued) >= Math.Max(16, Capacity / 8);
+
+    /// <summary>When the oldest queued frame was published (<see cref="TimeProvider.GetTimestamp"/>), or null when none waits.</summary>
+    internal long? OldestQueuedTimestamp => _queue.Reader.TryPeek(out var frame) && frame.IsEvent ? frame.PublishedTimestamp : null;
 
     public NamespacePath Namespace { get; }
 
@@ -76,6 +94,11 @@ public sealed class Subscription
     {
         if (_queue.Writer.TryWrite(frame))
         {
+            if (frame.IsEvent)
+            {
+                Volatile.Write(ref _enqueued, _enqueued + 1);
+            }
+
             return true;
         }
 
@@ -100,6 +123,9 @@ public sealed class Subscription
             Volatile.Write(ref _wroteSinceKeepAlive, 1);
         }
     }
+
+    /// <summary>Called by the single writer loop for the live events it took off the queue.</summary>
+    public void RecordDequeued(int events) => Volatile.Write(ref _dequeued, _dequeued + events);
 
     /// <summary>True when nothing was written since the last call: the stream is idle and wants a keep-alive.</summary>
     internal bool TakeIdle() => Interlocked.Exchange(ref _wroteSinceKeepAlive, 0) == 0;

@@ -12,7 +12,8 @@ internal static partial class SubscribeLog
         Message = "Subscriber {SubscriptionId} on {Namespace} disconnected ({Reason}) after {Duration} with {MessagesSent} messages sent")]
     public static partial void Disconnected(ILogger logger, long subscriptionId, string @namespace, string reason, TimeSpan duration, long messagesSent);
 
-    [LoggerMessage(EventId = 3, EventName = "SlowConsumerDisconnected", Level = LogLevel.Information,
+    // Debug: under overload thousands may be cut a second; sse.slow_consumer.disconnects counts them.
+    [LoggerMessage(EventId = 3, EventName = "SlowConsumerDisconnected", Level = LogLevel.Debug,
         Message = "Subscriber {SubscriptionId} on {Namespace} from {ClientAddress} was disconnected: its queue of {Capacity} frames was full")]
     public static partial void SlowConsumer(ILogger logger, long subscriptionId, string @namespace, string clientAddress, int capacity);
 

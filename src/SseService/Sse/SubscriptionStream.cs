@@ -70,6 +70,7 @@ internal static class SubscriptionStream
                 }
 
                 // Counted once handed to the transport, so the admin page never lags what clients read.
+                subscription.RecordDequeued(events);
                 subscription.RecordWritten(events, bytes);
                 var flush = await writer.FlushAsync(token);
                 if (latency is not null && events > 0 && time.GetTimestamp() >= nextLatencySample)

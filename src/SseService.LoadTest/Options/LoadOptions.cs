@@ -1,0 +1,57 @@
+using System.Net;
+
+namespace SseService.LoadTest.Options;
+
+/// <summary>What one run does, as given on the command line (see <see cref="Usage"/>).</summary>
+internal sealed record LoadOptions
+{
+    public bool ShowHelp { get; init; }
+
+    /// <summary>Base URL of the SSE endpoint; any path is kept as a path base before <c>/subscribe</c>.</summary>
+    public Uri SseUrl { get; init; } = new("http://localhost:8001");
+
+    /// <summary>Base URL of the gRPC (h2c) endpoint.</summary>
+    public Uri GrpcUrl { get; init; } = new("http://localhost:8002");
+
+    public int Subscribers { get; init; } = 1000;
+
+    /// <summary>Leaf namespaces the subscribers and messages are spread over, round-robin.</summary>
+    public int Namespaces { get; init; } = 1;
+
+    /// <summary>Segments of each leaf below <see cref="Prefix"/>.</summary>
+    public int Depth { get; init; } = 1;
+
+    public string Prefix { get; init; } = "/load";
+
+    /// <summary>Total messages per second over all namespaces; 0 publishes as fast as the stream accepts.</summary>
+    public double Rate { get; init; } = 100;
+
+    /// <summary>Size of each message's data in bytes (at least what the sequence and timestamp need).</summary>
+    public int PayloadBytes { get; init; } = 64;
+
+    public double DurationSeconds { get; init; } = 10;
+
+    public double WarmupSeconds { get; init; } = 2;
+
+    /// <summary>Share of subscribers that never read after the response headers.</summary>
+    public double StalledPercent { get; init; }
+
+    public bool Reconnect { get; init; }
+
+    /// <summary>Local addresses client sockets bind to, round-robin; empty lets the kernel choose.</summary>
+    public IReadOnlyList<IPAddress> SourceAddresses { get; init; } = [];
+
+    /// <summary>The server's process id on this machine, for its CPU and memory figures.</summary>
+    public int? ServerPid { get; init; }
+
+    /// <summary>Where the JSON summary goes; null writes it to stdout.</summary>
+    public string? JsonFile { get; init; }
+
+    /// <summary>Connection attempts in flight at once, so the server's listen backlog never overflows.</summary>
+    public int ConnectConcurrency { get; init; } = 200;
+
+    /// <summary>Concurrent BroadcastStream calls; each owns a fixed share of the namespaces, so order holds.</summary>
+    public int Publishers { get; init; } = 1;
+
+    public int StalledSubscribers => (int)Math.Round(Subscribers * StalledPercent / 100.0);
+}

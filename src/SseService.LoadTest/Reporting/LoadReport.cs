@@ -1,0 +1,67 @@
+namespace SseService.LoadTest.Reporting;
+
+// The JSON summary (snake_case, see ReportJsonContext) and the source of the human summary.
+// Latencies are microseconds; rates are per second over the measured window.
+
+internal sealed record LoadReport(
+    RunSettings Settings,
+    ConnectFigures Connect,
+    double WindowSeconds,
+    PublishFigures Published,
+    DeliveryFigures Deliveries,
+    LatencyFigures LatencyUs,
+    SequenceFigures Sequence,
+    ConnectionFigures Connections,
+    ToolFigures Tool,
+    ServerFigures? Server,
+    string? PublishError,
+    IReadOnlyDictionary<string, int> Errors);
+
+internal sealed record RunSettings(
+    string SseUrl,
+    string GrpcUrl,
+    int Subscribers,
+    int Stalled,
+    int Namespaces,
+    int Depth,
+    string Prefix,
+    double Rate,
+    int PayloadBytes,
+    double WarmupSeconds,
+    double DurationSeconds,
+    bool Reconnect,
+    int Publishers,
+    IReadOnlyList<string> SourceAddresses);
+
+internal sealed record ConnectFigures(int Attempted, int Connected, int Failed, double Seconds);
+
+internal sealed record PublishFigures(long Total, long InWindow, double RateTarget, double RateAchieved, ulong? Accepted);
+
+/// <summary><c>PerMessage</c> is deliveries per message published in the window: the fan-out actually seen.</summary>
+internal sealed record DeliveryFigures(long InWindow, double PerSecond, double PerMessage);
+
+internal sealed record LatencyFigures(long Samples, double P50, double P99, double P999, double Max, double Mean);
+
+/// <summary><c>MissingAtEnd</c>: the last events of a namespace that never arrived (no later event reveals them as a gap).</summary>
+internal sealed record SequenceFigures(
+    long Gaps, long MaxGapsPerSubscriber, long Duplicates, long MaxDuplicatesPerSubscriber, long MissingAtEnd, long ForeignEvents);
+
+/// <summary><c>Lost</c>: closed by the server and not reconnected. <c>StalledCut</c>: stalled subscribers the server disconnected.</summary>
+internal sealed record ConnectionFigures(long ClosedByServer, long Reconnects, long Lost, int ConnectedAtEnd, int Stalled, int StalledCut);
+
+/// <summary>
+/// <c>RssKib</c>: this tool's resident memory at the end, with every subscriber still connected.
+/// <c>AllocatedBytesPerDelivery</c> and <c>Gen0Collections</c> cover the window (the publisher's messages included).
+/// </summary>
+internal sealed record ToolFigures(
+    double CpuPercent, double CpuSeconds, double? MicrosecondsPerDelivery, long RssKib, double? AllocatedBytesPerDelivery, int Gen0Collections);
+
+internal sealed record ServerFigures(
+    int Pid,
+    double CpuSeconds,
+    double CpuPercent,
+    double? MicrosecondsPerDelivery,
+    long? RssKibBefore,
+    long? RssKibAfterConnect,
+    long? RssKibEnd,
+    double? KibPerConnection);

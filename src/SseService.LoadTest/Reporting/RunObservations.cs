@@ -1,0 +1,57 @@
+using SseService.LoadTest.Measuring;
+using SseService.LoadTest.Subscribing;
+
+namespace SseService.LoadTest.Reporting;
+
+/// <summary>The raw facts a run collects; <see cref="LoadReportBuilder"/> turns them into figures.</summary>
+internal sealed record RunObservations
+{
+    public required int Attempted { get; init; }
+
+    public required int Connected { get; init; }
+
+    public required int Failed { get; init; }
+
+    public required int Stalled { get; init; }
+
+    public required TimeSpan ConnectTime { get; init; }
+
+    /// <summary>Counters when the measured window opened, when it closed, and after the last events were awaited.</summary>
+    public required SubscriberTotals AtStart { get; init; }
+
+    public required SubscriberTotals AtEnd { get; init; }
+
+    public required SubscriberTotals Final { get; init; }
+
+    public required long SentAtStart { get; init; }
+
+    public required long SentAtEnd { get; init; }
+
+    public required long SentTotal { get; init; }
+
+    public required ulong? Accepted { get; init; }
+
+    public required string? PublishError { get; init; }
+
+    public required LatencySnapshot Latency { get; init; }
+
+    public required ResourceSample ResourcesAtStart { get; init; }
+
+    public required ResourceSample ResourcesAtEnd { get; init; }
+
+    public required int? ServerPid { get; init; }
+
+    public required long? ServerRssBefore { get; init; }
+
+    public required long? ServerRssAfterConnect { get; init; }
+
+    public required long? ServerRssEnd { get; init; }
+
+    public required long ToolRssKib { get; init; }
+
+    public required long MissingAtEnd { get; init; }
+
+    public required int StalledCut { get; init; }
+
+    public required IReadOnlyDictionary<string, int> Errors { get; init; }
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Net;
+using SseService.LoadTest.Options;
+
+namespace SseService.LoadTest.Subscribing;
+
+/// <summary>All subscribers of a run: connects them, sums their counters, and ends them.</summary>
+internal sealed class SubscriberPool : IDisposable
+{
+    private readonly SubscriberShared _shared;
+    private readonly Subscriber[] _subscribers;
+    private readonly TaskCompletionSource _allAttempted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Task> _running;
+    private int _attempted;
+    private int _failed;
+
+    public SubscriberPool(LoadOptions options, SubscriberShared shared)
+    {
+        _shared = shared;
+        _subscribers = new Subscriber[options.Subscribers];
+        _running = new List<Task>(_subscribers.Length);
+        var stalledEvery = options.StalledSubscribers > 0 ? (double)options.Subscribers / options.StalledSubscribers : 0;
+        var nextStalled = stalledEvery / 2;
+        for (var i = 0; i < _subscribers.Length; i++)
+        {
+            // Stalled subscribers are spread evenly, so every namespace has its share of them.
+            var stalled = stalledEvery > 0 && i >= nextStalled;
+            if (stalled)
+            {
+                nextStalled += stalledEvery;
+            }
+
+            IPAddress? source = options.SourceAddresses.Count > 0 ? options.SourceAddresses[i % options.SourceAddresses.Count] : null;
+            _subscribers[i] = new Subscriber(shared, shared.Plan.LeafOf(i), source, stalled);
+        }
+    }
+
+    public int Count => _subscribers.Length;
+
+    public int Failed => Volatile.Read(ref _failed);
+
+    public int StalledCount => Array.FindAll(_subscribers, s => s.IsStalled).Length;
+
+    public IReadOnlyDictionary<string, int> Errors => _shared.Errors.Snapshot();
+
+    /// <summary>Starts every subscriber; completes once each has made its first attempt. Returns how long that took.</summary>
+    public async Task<TimeSpan> ConnectAllAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        foreach (var subscriber in _subscribers)
+        {
+            _running.Add(subscriber.RunAsync(OnFirstAttempt));
+        }
+
+        await _allAttempted.Task.WaitAsync(cancellationToken);
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    public int Attempted => Volatile.Read(ref _attempted);
+
+    /// <summary>Sums the counters of the subscribers that read; stalled ones count only in <see cref="SubscriberTotals.Connected"/>.</summary>
+    public SubscriberTotals Totals()
+    {
+        var connected = 0;
+        long received = 0, gaps = 0, maxGaps = 0, duplicates = 0, maxDuplicates = 0, foreign = 0, closed = 0, reconnects = 0;
+        foreach (var subscriber in _subscribers)
+        {
+            if (subscriber.IsConnected)
+            {
+                connected++;
+            }
+
+            if (subscriber.IsStalled)
+            {
+                continue;
+            }
+
+            received += subscriber.Received;
+            var subscriberGaps = subscriber.Gaps;
+            gaps += subscriberGaps;
+            maxGaps = Math.Max(maxGaps, subscriberGaps);
+            var subscriberDuplicates = subscriber.Duplicates;
+            duplicates += subscriberDuplicates;
+            maxDuplicates = Math.Max(maxDuplicates, subscriberDuplicates);
+            foreign += subscriber.Foreign;
+            closed += subscriber.ClosedByServer;
+            reconnects += subscriber.Reconnects;
+        }
+
+        return new SubscriberTotals(connected, received, gaps, maxGaps, duplicates, maxDuplicates, foreign, closed, reconnects);
+    }
+
+    /// <summary>
+    /// Waits until every connected reader has seen the last sequence of its namespace, or the time is up.
+    /// Returns the events still missing then: losses no later event could reveal as a gap.
+    /// </summary>
+    public async Task<long> WaitForLastAsync(IReadOnlyList<long> lastSequences, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            var missing = 0L;
+            foreach (var subscriber in _subscribers)
+            {
+                if (!subscriber.IsStalled && subscriber.IsConnected)
+                {
+                    missing += Math.Max(0, lastSequences[subscriber.Leaf] - subscriber.LastSequence);
+                }
+            }
+
+            if (missing == 0 || Stopwatch.GetTimestamp() >= deadline)
+            {
+                return missing;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>How many stalled subscribers the server has cut (read out at the end of the run).</summary>
+    public async Task<int> CountStalledCutAsync(TimeSpan timeout)
+    {
+        var probes = new List<Task<bool>>();
+        foreach (var subscriber in _subscribers)
+        {
+            if (subscriber.IsStalled && subscriber.IsConnected)
+            {
+                probes.Add(subscriber.ProbeCutAsync(timeout));
+            }
+        }
+
+        var cut = 0;
+        foreach (var probe in probes)
+        {
+            cut += await probe ? 1 : 0;
+        }
+
+        return cut;
+    }
+
+    /// <summary>Closes every stream from our side and waits for the subscribers to finish.</summary>
+    public async Task StopAsync()
+    {
+        _shared.Stop();
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber.Disconnect();
+        }
+
+        await Task.WhenAll(_running);
+    }
+
+    public void Dispose() => _shared.Dispose();
+
+    private void OnFirstAttempt(bool connected)
+    {
+        if (!connected)
+        {
+            Interlocked.Increment(ref _failed);
+        }
+
+        if (Interlocked.Increment(ref _attempted) == _subscribers.Length)
+        {
+            _allAttempted.TrySetResult();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using SseService.LoadTest.Measuring;
+
+namespace SseService.LoadTest.Subscribing;
+
+/// <summary>What every subscriber of a run shares: where to connect, the connect gate, the window and the error log.</summary>
+internal sealed class SubscriberShared(SseEndpoint endpoint, NamespacePlan plan, MeasurementWindow window, int connectConcurrency, bool reconnect) : IDisposable
+{
+    // Built once per namespace: a first connection sends the same bytes as every other on its leaf.
+    private readonly byte[][] _firstRequests = [.. plan.Names.Select(ns => endpoint.BuildRequest(ns, default))];
+    private readonly CancellationTokenSource _stopping = new();
+
+    public SseEndpoint Endpoint => endpoint;
+
+    public NamespacePlan Plan => plan;
+
+    public MeasurementWindow Window => window;
+
+    public bool Reconnect => reconnect;
+
+    /// <summary>Bounds connection attempts in flight, so a burst never overflows the server's listen backlog.</summary>
+    public SemaphoreSlim ConnectGate { get; } = new(connectConcurrency, connectConcurrency);
+
+    public ConnectionErrors Errors { get; } = new();
+
+    public CancellationToken Stopping => _stopping.Token;
+
+    public bool IsStopping => _stopping.IsCancellationRequested;
+
+    public byte[] FirstRequestFor(int leaf) => _firstRequests[leaf];
+
+    public void Stop() => _stopping.Cancel();
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        ConnectGate.Dispose();
+    }
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs one benchmark scenario the comparable way on a 2-core machine: a fresh Release server pinned to
+# core 0, the load tool pinned to core 1, both on loopback; prints the tool's JSON summary on stdout.
+#   bash src/SseService.LoadTest/run-pinned.sh [server options ...] -- [load tool options ...]
+# e.g. bash src/SseService.LoadTest/run-pinned.sh -- --subscribers 1000 --rate 100 --payload 64 --duration 10
+# Server options are configuration switches such as --Sse:History:MaxEvents=0 or
+# --ConnectionStrings:redis=127.0.0.1:6379. Build first: dotnet build -c Release src/SseService src/SseService.LoadTest
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+server_args=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do server_args+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
+
+http_port=${SSE_BENCH_HTTP_PORT:-9401}
+grpc_port=${SSE_BENCH_GRPC_PORT:-9402}
+server_dll=src/SseService/bin/Release/net10.0/SseService.dll
+tool_dll=src/SseService.LoadTest/bin/Release/net10.0/SseService.LoadTest.dll
+[ -f "$server_dll" ] && [ -f "$tool_dll" ] || { echo "build first: dotnet build -c Release src/SseService src/SseService.LoadTest" >&2; exit 2; }
+
+log=$(mktemp)
+(cd src/SseService && exec taskset -c 0 dotnet bin/Release/net10.0/SseService.dll \
+  --Kestrel:Endpoints:Http:Url=http://127.0.0.1:$http_port --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$grpc_port \
+  --Logging:LogLevel:Default=Warning "${server_args[@]}" >"$log" 2>&1) &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -f "$log"' EXIT
+
+# Wait until it answers (a health probe; the server prints nothing at Warning level).
+for _ in $(seq 1 300); do
+  curl -fs "http://127.0.0.1:$http_port/alive" >/dev/null 2>&1 && break
+  kill -0 $server 2>/dev/null || { cat "$log" >&2; exit 1; }
+  sleep 0.1
+done
+
+taskset -c 1 dotnet "$tool_dll" --sse-url "http://127.0.0.1:$http_port" --grpc-url "http://127.0.0.1:$grpc_port" \
+  --server-pid "$(pgrep -f -n "SseService.dll --Kestrel:Endpoints:Http:Url=http://127.0.0.1:$http_port")" "$@"
