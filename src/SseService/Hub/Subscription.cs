@@ -45,10 +45,11 @@ public sealed class Subscription
     public int Capacity { get; }
 
     /// <summary>
-    /// Whether it is falling behind: an eighth of its queue is full (at least 16 frames). Early, so a
-    /// producer held back then still leaves every subscriber room before its queue overflows.
+    /// Whether it is falling behind: a quarter of its queue is full (at least 16 frames). Late enough
+    /// that a reader keeping up never trips it between two reads, early enough that a producer held
+    /// back then still leaves every subscriber room before its queue overflows.
     /// </summary>
-    internal bool IsBacklogged => Volatile.Read(ref _enqueued) - Volatile.Read(ref _dequeued) >= Math.Max(16, Capacity / 8);
+    internal bool IsBacklogged => Volatile.Read(ref _enqueued) - Volatile.Read(ref _dequeued) >= Math.Max(16, Capacity / 4);
 
     /// <summary>When the oldest queued frame was published (<see cref="TimeProvider.GetTimestamp"/>), or null when none waits.</summary>
     internal long? OldestQueuedTimestamp => _queue.Reader.TryPeek(out var frame) && frame.IsEvent ? frame.PublishedTimestamp : null;

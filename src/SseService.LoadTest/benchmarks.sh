@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Runs every scenario of docs/benchmarks.md, each RUNS times (default 3), through run-pinned.sh
+# (server on core 0, tool on core 1), writes one JSON summary per run into OUT and prints medians.
+#   bash src/SseService.LoadTest/benchmarks.sh [OUT] [scenario ...]     (default: all scenarios)
+# Needs: a Release build (dotnet build -c Release src/SseService && dotnet build -c Release src/SseService.LoadTest),
+# taskset, redis-server (for the backplane scenario) and python3 (a local OTLP sink).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=${1:-/tmp/sse-benchmarks}; shift || true
+runs=${RUNS:-3}
+mkdir -p "$out"
+pinned=src/SseService.LoadTest/run-pinned.sh
+base=(--payload 64 --warmup 2 --duration 10)
+
+run() { # name, then server args -- tool args
+  local name=$1; shift
+  for i in $(seq 1 "$runs"); do
+    echo "== $name run $i" >&2
+    bash "$pinned" "$@" --json "$out/$name-$i.json" 2>"$out/$name-$i.log" || echo "   (failed; see $out/$name-$i.log)" >&2
+  done
+}
+
+otlp_sink() { # an OTLP/HTTP receiver that accepts and drops everything, on core 1
+  taskset -c 1 python3 - "$1" >/dev/null 2>&1 <<'PY' &
+import http.server, sys
+class Sink(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        self.send_response(200); self.send_header('Content-Type', 'application/x-protobuf')
+        self.send_header('Content-Length', '0'); self.end_headers()
+    def log_message(self, *args): pass
+http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), Sink).serve_forever()
+PY
+  echo $!
+}
+
+scenarios=("$@")
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(s1 s2 s3 s4a s4b s5 s6 s7 telemetry history redis)
+for scenario in "${scenarios[@]}"; do
+  case $scenario in
+    s1)  run s1-1000x100 -- --subscribers 1000 --rate 100 "${base[@]}" ;;
+    s2)  for rate in 1000 2000 3000; do run "s2-1000x$rate" -- --subscribers 1000 --rate "$rate" "${base[@]}"; done ;;
+    s3)  run s3-unpaced -- --subscribers 1000 --rate 0 "${base[@]}" ;;
+    s4a) run s4a-10000x10 -- --subscribers 10000 --rate 10 "${base[@]}" ;;
+    s4b) run s4b-100ns-depth3 -- --subscribers 1000 --namespaces 100 --depth 3 --publishers 4 --rate 10000 "${base[@]}" ;;
+    s5)  for n in 1 10000 19000; do run "s5-idle-$n" -- --subscribers "$n" --rate 1 --payload 64 --warmup 1 --duration 5; done ;;
+    s6)  run s6-ingest -- --subscribers 1 --rate 0 "${base[@]}" ;;
+    s7)  run s7-stalled10 -- --subscribers 1000 --stalled 10 --rate 100 "${base[@]}" ;;
+    telemetry)
+      sink=$(otlp_sink 4318)
+      OTEL_SDK_DISABLED=true run tele-off-unpaced -- --subscribers 1000 --rate 0 "${base[@]}"
+      OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_METRIC_EXPORT_INTERVAL=1000 \
+        run tele-on-unpaced -- --subscribers 1000 --rate 0 "${base[@]}"
+      kill "$sink" ;;
+    history)
+      run hist-on-unpaced -- --subscribers 1000 --rate 0 "${base[@]}"
+      run hist-off-unpaced --Sse:History:MaxEvents=0 -- --subscribers 1000 --rate 0 "${base[@]}" ;;
+    redis)
+      dir=$(mktemp -d)
+      taskset -c 1 redis-server --port 6390 --bind 127.0.0.1 --dir "$dir" --save "" --appendonly no --daemonize no >"$dir/log" 2>&1 &
+      redis=$!
+      sleep 1
+      run redis-1000x100 --ConnectionStrings:redis=127.0.0.1:6390 -- --subscribers 1000 --rate 100 "${base[@]}"
+      run inproc-1000x100 -- --subscribers 1000 --rate 100 "${base[@]}"
+      run redis-1000x1000 --ConnectionStrings:redis=127.0.0.1:6390 -- --subscribers 1000 --rate 1000 "${base[@]}"
+      run inproc-1000x1000 -- --subscribers 1000 --rate 1000 "${base[@]}"
+      kill "$redis"; wait "$redis" 2>/dev/null || true; rm -rf "$dir" ;;
+    *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+  esac
+done
+
+python3 - "$out" <<'PY'
+import glob, json, os, statistics, sys, collections
+runs = collections.defaultdict(list)
+for path in sorted(glob.glob(os.path.join(sys.argv[1], '*.json'))):
+    name = os.path.basename(path).rsplit('-', 1)[0]
+    runs[name].append(json.load(open(path)))
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else float('nan')
+print(f"{'scenario':22} {'n':>2} {'deliv/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'p99.9':>8} {'max ms':>8} {'srv µs/d':>9} {'srv CPU%':>8} {'tool CPU%':>9} {'KiB/conn':>8} {'gaps':>5} {'cut':>5} {'pub/s':>9}")
+for name, rs in runs.items():
+    g = lambda f: med([f(r) for r in rs])
+    print(f"{name:22} {len(rs):>2} {g(lambda r: r['deliveries']['per_second']):>11,.0f} "
+          f"{g(lambda r: r['latency_us']['p50'])/1000:>8.1f} {g(lambda r: r['latency_us']['p99'])/1000:>8.1f} "
+          f"{g(lambda r: r['latency_us']['p999'])/1000:>8.1f} {g(lambda r: r['latency_us']['max'])/1000:>8.1f} "
+          f"{g(lambda r: r['server']['microseconds_per_delivery']):>9.2f} {g(lambda r: r['server']['cpu_percent']):>8.1f} "
+          f"{g(lambda r: r['tool']['cpu_percent']):>9.1f} {g(lambda r: r['server']['kib_per_connection']):>8.1f} "
+          f"{g(lambda r: r['sequence']['gaps']):>5.0f} {g(lambda r: r['connections']['closed_by_server']):>5.0f} "
+          f"{g(lambda r: r['published']['rate_achieved']):>9,.0f}")
+PY
