@@ -48,9 +48,11 @@ for scenario in "${scenarios[@]}"; do
     s7)  run s7-stalled10 -- --subscribers 1000 --stalled 10 --rate 100 "${base[@]}" ;;
     telemetry)
       sink=$(otlp_sink 4318)
-      OTEL_SDK_DISABLED=true run tele-off-unpaced -- --subscribers 1000 --rate 0 "${base[@]}"
-      OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_METRIC_EXPORT_INTERVAL=1000 \
-        run tele-on-unpaced -- --subscribers 1000 --rate 0 "${base[@]}"
+      for rate in 1000 0; do
+        OTEL_SDK_DISABLED=true run "tele-off-1000x$rate" -- --subscribers 1000 --rate "$rate" "${base[@]}"
+        OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_METRIC_EXPORT_INTERVAL=1000 \
+          run "tele-on-1000x$rate" -- --subscribers 1000 --rate "$rate" "${base[@]}"
+      done
       kill "$sink" ;;
     history)
       run hist-on-unpaced -- --subscribers 1000 --rate 0 "${base[@]}"
