@@ -127,6 +127,7 @@ public sealed class SseSubscriptionClient
                         yield return ToEvent(item, uri);
                     }
 
+                    lastEventId = connection.LastEventId ?? lastEventId;
                     serverHint = connection.ReconnectionInterval ?? serverHint;
                     error = connection.Error;
                     // A connection that lived long counts as healthy even if nothing was published meanwhile.
@@ -379,6 +380,12 @@ public sealed class SseSubscriptionClient
         /// <summary>The last <c>retry:</c> received, if any (it persists across connections, as in a browser).</summary>
         public TimeSpan? ReconnectionInterval =>
             _parser.ReconnectionInterval == Timeout.InfiniteTimeSpan ? null : _parser.ReconnectionInterval;
+
+        /// <summary>
+        /// The last id the stream set, events or not: the service opens each stream with an id-only
+        /// block (where it starts), so a connection lost before any event can still be resumed.
+        /// </summary>
+        public string? LastEventId => _parser.LastEventId is { Length: > 0 } id ? id : null;
 
         public async ValueTask<ReadOutcome> MoveNextAsync(CancellationToken cancellationToken)
         {

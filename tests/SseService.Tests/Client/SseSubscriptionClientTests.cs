@@ -175,9 +175,9 @@ public sealed class SseSubscriptionClientTests
     }
 
     [Fact]
-    public async Task Subscribe_CutBeforeAnyEventArrived_SurfacesClientResetBecauseNothingCanBeResumed()
+    public async Task Subscribe_CutBeforeAnyEventArrived_ResumesFromTheOpeningId()
     {
-        // Arrange: connected, but no event (so no id) yet.
+        // Arrange: connected, but no event yet: all it has is the id the stream opened with.
         await using var service = await TestService.StartAsync();
         using var recorder = new ConnectionRecorder();
         var client = new SseSubscriptionClient(recorder.CreateClient(service.HttpAddress), FastReconnect);
@@ -190,14 +190,12 @@ public sealed class SseSubscriptionClientTests
         await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/seq", Data = "missed" });
         recorder.Release();
 
-        // Assert: it could not ask for a replay, and says so before the next live event.
+        // Assert: it resumed from where its first stream started, so nothing is missing.
         var attempt = await recorder.NextAsync();
-        Assert.Null(attempt.LastEventId);
-        Assert.Null(attempt.Resume);
+        Assert.NotNull(attempt.LastEventId);
+        Assert.Equal("replayed", attempt.Resume);
+        Assert.Equal("missed", (await pump.ReadAsync()).Data);
         await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/seq", Data = "live" });
-        var reset = await pump.ReadAsync();
-        Assert.Equal(new SseResetNotice(null, SseResetReasons.NoLastEventId), reset.Reset);
-        Assert.Equal("sse-reset", reset.EventType);
         Assert.Equal("live", (await pump.ReadAsync()).Data);
     }
 
