@@ -143,6 +143,9 @@ public sealed class Subscription
         _closed.Cancel();
     }
 
+    /// <summary>Ends the writer's wait for frames (its stream is ending); the close reason is left as it is.</summary>
+    public void StopReading() => _queue.Writer.TryComplete();
+
     /// <summary>Ends the subscription for good once its stream is gone; later deliveries are ignored.</summary>
     internal void Complete() => Close(CloseReason.Unsubscribed);
 }

@@ -51,9 +51,19 @@ internal static class SubscriptionStream
                 return;
             }
 
+            // One registration for the whole stream instead of one per wait and per flush on the hot
+            // path: when the client goes, the server stops or the hub closes it, the writer's wait ends
+            // and a flush blocked on a full socket returns.
+            using var stop = token.UnsafeRegister(static state =>
+            {
+                var (subscription, writer) = ((Subscription, PipeWriter))state!;
+                subscription.StopReading();
+                writer.CancelPendingFlush();
+            }, (subscription, writer));
+
             var reader = subscription.Reader;
             var nextLatencySample = 0L;
-            while (await reader.WaitToReadAsync(token))
+            while (await reader.WaitToReadAsync(CancellationToken.None) && !token.IsCancellationRequested)
             {
                 var events = 0;
                 var bytes = 0;
@@ -72,14 +82,14 @@ internal static class SubscriptionStream
                 // Counted once handed to the transport, so the admin page never lags what clients read.
                 subscription.RecordDequeued(events);
                 subscription.RecordWritten(events, bytes);
-                var flush = await writer.FlushAsync(token);
+                var flush = await writer.FlushAsync(CancellationToken.None);
                 if (latency is not null && events > 0 && time.GetTimestamp() >= nextLatencySample)
                 {
                     latency.Record(time.GetElapsedTime(oldestPublished).TotalSeconds);
                     nextLatencySample = time.GetTimestamp() + (long)(LatencySampleInterval.TotalSeconds * time.TimestampFrequency);
                 }
 
-                if (flush.IsCompleted || flush.IsCanceled)
+                if (flush.IsCompleted || flush.IsCanceled || token.IsCancellationRequested)
                 {
                     break;
                 }
