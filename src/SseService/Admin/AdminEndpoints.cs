@@ -44,10 +44,7 @@ public static class AdminEndpoints
         TimeProvider time,
         IHostApplicationLifetime lifetime)
     {
-        var info = new SubscriberInfo(
-            context.Request.Path.Value ?? "",
-            context.Connection.RemoteIpAddress?.ToString() ?? "",
-            context.Request.Headers.UserAgent.ToString());
+        var info = HttpSubscriberInfo.From(context);
         var subscription = adminHub.Subscribe(AdminStatusPublisher.StatusNamespace, info);
         try
         {

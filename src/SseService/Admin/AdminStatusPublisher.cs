@@ -12,28 +12,16 @@ internal sealed class AdminStatusPublisher(
     [FromKeyedServices(AdminEndpoints.AdminHubKey)] SseHub adminHub,
     StatusReporter reporter,
     IOptions<AdminOptions> options,
-    TimeProvider time) : BackgroundService
+    TimeProvider time) : PeriodicService(time)
 {
     public const string StatusEvent = "status";
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan PublishInterval = TimeSpan.FromSeconds(1);
 
     public static NamespacePath StatusNamespace { get; } = ParseStatusNamespace();
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                PublishNow();
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Host shutdown.
-        }
-    }
+    protected override TimeSpan Interval => AdminStatusPublisher.PublishInterval;
+
+    protected override void Tick() => PublishNow();
 
     /// <summary>Publishes a status report if anyone is watching.</summary>
     public void PublishNow()

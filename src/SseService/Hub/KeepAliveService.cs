@@ -1,25 +1,15 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace SseService.Hub;
 
-/// <summary>One timer for all keep-alives (and the stalled-client sweep), never one per connection.</summary>
-internal sealed class KeepAliveService(SseHub hub, IOptions<HubOptions> options, TimeProvider time) : BackgroundService
+/// <summary>Keep-alive comments to idle streams, and the stalled-client sweep, on one timer.</summary>
+internal sealed class KeepAliveService(SseHub hub, IOptions<HubOptions> options, TimeProvider time) : PeriodicService(time)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.KeepAliveInterval;
+
+    protected override void Tick()
     {
-        using var timer = new PeriodicTimer(options.Value.KeepAliveInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                hub.SendKeepAlives();
-                hub.CloseStalled(options.Value.MaxQueueDelay);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Host shutdown.
-        }
+        hub.SendKeepAlives();
+        hub.CloseStalled(options.Value.MaxQueueDelay);
     }
 }

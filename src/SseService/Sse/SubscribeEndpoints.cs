@@ -54,10 +54,7 @@ public static class SubscribeEndpoints
             return;
         }
 
-        var info = new SubscriberInfo(
-            context.Request.Path.Value ?? "",
-            context.Connection.RemoteIpAddress?.ToString() ?? "",
-            context.Request.Headers.UserAgent.ToString());
+        var info = HttpSubscriberInfo.From(context);
         var lastEventId = LastEventIdOf(context.Request);
         if (lastEventId is not null && !IsWellFormedEventId(lastEventId, hub.Options.MaxFieldLength, out var idError))
         {
