@@ -12,6 +12,8 @@ namespace SseService.LoadTest;
 /// <summary>
 /// One run: connect every subscriber, start publishing, warm up, measure a window, stop publishing,
 /// wait for the last events, then report. Progress goes to stderr every second throughout.
+/// With --no-publish another program publishes: the run has no publisher, counts messages by the
+/// sequences its subscribers see, and waits at the end for the last sequence any of them saw.
 /// </summary>
 internal static class LoadRun
 {
@@ -41,7 +43,7 @@ internal static class LoadRun
         var window = new MeasurementWindow();
         var server = options.ServerPid is { } pid ? new ServerProcess(pid) : null;
         using var pool = new SubscriberPool(options, new SubscriberShared(endpoint, plan, window, options.ConnectConcurrency, options.Reconnect));
-        var progress = new ProgressLine(pool, publisher: null, window, server);
+        var progress = new ProgressLine(pool, publishes: !options.NoPublish, window, server);
         using var progressStop = new CancellationTokenSource();
         var progressLoop = WriteProgressAsync(progress, progressStop.Token);
 
@@ -69,15 +71,16 @@ internal static class LoadRun
             return 1;
         }
 
-        using var publisher = new Publisher(options, plan);
+        using var publisher = options.NoPublish ? null : new Publisher(options, plan);
         using var stopPublishing = new CancellationTokenSource();
         progress.Publisher = publisher;
         progress.Phase = "warmup";
-        var publishing = publisher.RunAsync(stopPublishing.Token);
+        var publishing = publisher?.RunAsync(stopPublishing.Token);
         await WhileRunningAsync(TimeSpan.FromSeconds(options.WarmupSeconds), publishing, interrupted);
 
         var startTotals = pool.Totals();
-        var startSent = publisher.Sent;
+        var startSent = publisher?.Sent;
+        var startSeen = pool.HighestSequences();
         var startResources = ResourceSample.Take(server);
         window.Open();
         progress.Phase = "measure";
@@ -85,7 +88,8 @@ internal static class LoadRun
         window.Close();
         var endResources = ResourceSample.Take(server);
         var endTotals = pool.Totals();
-        var endSent = publisher.Sent;
+        var endSent = publisher?.Sent;
+        var endSeen = pool.HighestSequences();
         var latency = window.Latency.Snapshot();
 
         progress.Phase = "drain";
@@ -94,14 +98,16 @@ internal static class LoadRun
         string? publishError = null;
         try
         {
-            accepted = await publishing;
+            accepted = publishing is null ? null : await publishing;
         }
         catch (RpcException e)
         {
             publishError = $"{e.StatusCode}: {e.Status.Detail}";
         }
 
-        var missingAtEnd = await pool.WaitForLastAsync(publisher.LastSequences, LastEventsTimeout);
+        // The last events are the ones we published or, when another program publishes (and goes on
+        // publishing), the last each namespace had shown by the window's end.
+        var missingAtEnd = await pool.WaitForLastAsync(publisher?.LastSequences ?? endSeen, LastEventsTimeout);
         var stalledCut = await pool.CountStalledCutAsync(StalledProbeTimeout);
         var observations = new RunObservations
         {
@@ -115,7 +121,9 @@ internal static class LoadRun
             Final = pool.Totals(),
             SentAtStart = startSent,
             SentAtEnd = endSent,
-            SentTotal = publisher.Sent,
+            SentTotal = publisher?.Sent,
+            SeenAtStart = startSeen.Sum(),
+            SeenAtEnd = endSeen.Sum(),
             Accepted = accepted,
             PublishError = publishError,
             Latency = latency,
@@ -139,8 +147,8 @@ internal static class LoadRun
         return publishError is null ? 0 : 1;
     }
 
-    /// <summary>Waits for <paramref name="duration"/>, less if publishing fails or the user interrupts.</summary>
-    private static async Task WhileRunningAsync(TimeSpan duration, Task publishing, CancellationToken interrupted)
+    /// <summary>Waits for <paramref name="duration"/>, less if publishing (when this tool publishes) fails or the user interrupts.</summary>
+    private static async Task WhileRunningAsync(TimeSpan duration, Task? publishing, CancellationToken interrupted)
     {
         if (duration <= TimeSpan.Zero)
         {
@@ -148,7 +156,7 @@ internal static class LoadRun
         }
 
         var waited = Task.Delay(duration, interrupted);
-        await Task.WhenAny(waited, publishing);
+        await (publishing is null ? Task.WhenAny(waited) : Task.WhenAny(waited, publishing));
     }
 
     private static async Task WriteProgressAsync(ProgressLine progress, CancellationToken stop)

@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # Runs every scenario of docs/benchmarks.md, each RUNS times (default 3), through run-pinned.sh
 # (server on core 0, tool on core 1), writes one JSON summary per run into OUT and prints medians.
+# The floor scenarios run the write(2)-only floor program instead of the server (run-floor.sh), first,
+# so a full run measures floor and server under the same conditions.
 #   bash src/SseService.LoadTest/benchmarks.sh [OUT] [scenario ...]     (default: all scenarios)
 # Needs: a Release build (dotnet build -c Release src/SseService && dotnet build -c Release src/SseService.LoadTest),
-# taskset, redis-server (for the backplane scenario) and python3 (a local OTLP sink).
+# taskset, gcc (the floor), redis-server (for the backplane scenario) and python3 (a local OTLP sink).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-/tmp/sse-benchmarks}; shift || true
 runs=${RUNS:-3}
 mkdir -p "$out"
 pinned=src/SseService.LoadTest/run-pinned.sh
+floor=src/SseService.LoadTest/run-floor.sh
 base=(--payload 64 --warmup 2 --duration 10)
 
-run() { # name, then server args -- tool args
+run() { # name, then server args -- tool args; with script=$floor, floor args -- tool args
   local name=$1; shift
   for i in $(seq 1 "$runs"); do
     echo "== $name run $i" >&2
-    bash "$pinned" "$@" --json "$out/$name-$i.json" 2>"$out/$name-$i.log" || echo "   (failed; see $out/$name-$i.log)" >&2
+    bash "${script:-$pinned}" "$@" --json "$out/$name-$i.json" 2>"$out/$name-$i.log" || echo "   (failed; see $out/$name-$i.log)" >&2
   done
 }
 
@@ -35,9 +38,11 @@ PY
 }
 
 scenarios=("$@")
-[ ${#scenarios[@]} -eq 0 ] && scenarios=(s1 s2 s3 s4a s4b s5 s6 s7 telemetry history redis)
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(floor floor-batch10 s1 s2 s3 s4a s4b s5 s6 s7 telemetry history redis)
 for scenario in "${scenarios[@]}"; do
   case $scenario in
+    floor) script=$floor run floor-1000x100 -- --subscribers 1000 --rate 100 "${base[@]}" ;;
+    floor-batch10) script=$floor run floor-batch10-1000x1000 --batch 10 -- --subscribers 1000 --rate 1000 "${base[@]}" ;;
     s1)  run s1-1000x100 -- --subscribers 1000 --rate 100 "${base[@]}" ;;
     s2)  for rate in 1000 2000 3000; do run "s2-1000x$rate" -- --subscribers 1000 --rate "$rate" "${base[@]}"; done ;;
     s3)  run s3-unpaced -- --subscribers 1000 --rate 0 "${base[@]}" ;;
@@ -77,17 +82,20 @@ runs = collections.defaultdict(list)
 for path in sorted(glob.glob(os.path.join(sys.argv[1], '*.json'))):
     name = os.path.basename(path).rsplit('-', 1)[0]
     runs[name].append(json.load(open(path)))
+def published_rate(r): # what the tool published, or (--no-publish, the floor) what its subscribers saw
+    p = r['published']
+    return p['rate_achieved'] if p['rate_achieved'] is not None else p['seen_in_window'] / r['window_seconds']
 def med(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else float('nan')
-print(f"{'scenario':22} {'n':>2} {'deliv/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'p99.9':>8} {'max ms':>8} {'srv µs/d':>9} {'srv CPU%':>8} {'tool CPU%':>9} {'KiB/conn':>8} {'gaps':>5} {'cut':>5} {'pub/s':>9}")
+print(f"{'scenario':24} {'n':>2} {'deliv/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'p99.9':>8} {'max ms':>8} {'srv µs/d':>9} {'srv CPU%':>8} {'tool CPU%':>9} {'KiB/conn':>8} {'gaps':>5} {'cut':>5} {'pub/s':>9}")
 for name, rs in runs.items():
     g = lambda f: med([f(r) for r in rs])
-    print(f"{name:22} {len(rs):>2} {g(lambda r: r['deliveries']['per_second']):>11,.0f} "
+    print(f"{name:24} {len(rs):>2} {g(lambda r: r['deliveries']['per_second']):>11,.0f} "
           f"{g(lambda r: r['latency_us']['p50'])/1000:>8.1f} {g(lambda r: r['latency_us']['p99'])/1000:>8.1f} "
           f"{g(lambda r: r['latency_us']['p999'])/1000:>8.1f} {g(lambda r: r['latency_us']['max'])/1000:>8.1f} "
           f"{g(lambda r: r['server']['microseconds_per_delivery']):>9.2f} {g(lambda r: r['server']['cpu_percent']):>8.1f} "
           f"{g(lambda r: r['tool']['cpu_percent']):>9.1f} {g(lambda r: r['server']['kib_per_connection']):>8.1f} "
           f"{g(lambda r: r['sequence']['gaps']):>5.0f} {g(lambda r: r['connections']['closed_by_server']):>5.0f} "
-          f"{g(lambda r: r['published']['rate_achieved']):>9,.0f}")
+          f"{g(published_rate):>9,.0f}")
 PY

@@ -53,5 +53,11 @@ internal sealed record LoadOptions
     /// <summary>Concurrent BroadcastStream calls; each owns a fixed share of the namespaces, so order holds.</summary>
     public int Publishers { get; init; } = 1;
 
+    /// <summary>
+    /// Publish nothing and open no gRPC connection: another program publishes (e.g. floor/sse-floor.c),
+    /// and the run only subscribes and measures. <see cref="Rate"/> is then the rate it is told to publish at.
+    /// </summary>
+    public bool NoPublish { get; init; }
+
     public int StalledSubscribers => (int)Math.Round(Subscribers * StalledPercent / 100.0);
 }

@@ -36,6 +36,7 @@ internal static class LoadOptionsParser
                 "--json" => options with { JsonFile = Value() },
                 "--connect-concurrency" => options with { ConnectConcurrency = Int(name, Value(), 1, 100_000) },
                 "--publishers" => options with { Publishers = Int(name, Value(), 1, 64) },
+                "--no-publish" => options with { NoPublish = inlineValue is null || Bool(name, inlineValue) },
                 _ => throw new UsageException($"unknown option '{args[i]}'"),
             };
         }
@@ -48,6 +49,11 @@ internal static class LoadOptionsParser
         if (options.ShowHelp)
         {
             return options;
+        }
+
+        if (options.NoPublish && options.Publishers > 1)
+        {
+            throw new UsageException($"--publishers {options.Publishers} has no effect with --no-publish: this tool publishes nothing");
         }
 
         if (options.Publishers > options.Namespaces)

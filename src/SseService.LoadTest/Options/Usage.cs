@@ -31,6 +31,10 @@ internal static class Usage
           --rate MSGS_PER_S          total messages per second; 0 = as fast as the stream accepts  [100]
           --payload BYTES            data size per message (sequence, timestamp, padding)     [64]
           --publishers P             concurrent BroadcastStream calls (at most K)             [1]
+          --no-publish               publish nothing, open no gRPC connection: another program publishes
+                                     (e.g. floor/sse-floor.c through run-floor.sh, the write(2)-only floor);
+                                     --rate is then the rate it was given, for the report. Everything else
+                                     is measured as usual; messages per window come from the sequences seen
 
         Timing and output
           --warmup SECONDS           publishing before the measured window                    [2]

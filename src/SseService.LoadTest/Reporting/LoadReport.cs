@@ -17,9 +17,10 @@ internal sealed record LoadReport(
     string? PublishError,
     IReadOnlyDictionary<string, int> Errors);
 
+/// <summary><c>GrpcUrl</c> is null with <c>NoPublish</c>: another program published and this tool opened no gRPC connection.</summary>
 internal sealed record RunSettings(
     string SseUrl,
-    string GrpcUrl,
+    string? GrpcUrl,
     int Subscribers,
     int Stalled,
     int Namespaces,
@@ -31,13 +32,24 @@ internal sealed record RunSettings(
     double DurationSeconds,
     bool Reconnect,
     int Publishers,
+    bool NoPublish,
     IReadOnlyList<string> SourceAddresses);
 
 internal sealed record ConnectFigures(int Attempted, int Connected, int Failed, double Seconds);
 
-internal sealed record PublishFigures(long Total, long InWindow, double RateTarget, double RateAchieved, ulong? Accepted);
+/// <summary>
+/// <c>ByThisTool</c> is false with --no-publish: another program published, so what only the publisher
+/// knows (<c>Total</c>, <c>InWindow</c>, <c>RateAchieved</c>, <c>Accepted</c>) is null and <c>RateTarget</c> is the
+/// rate it was given. <c>SeenInWindow</c> is always there: the messages the subscribers' sequences show in
+/// the window (highest sequence per namespace at its end minus at its start).
+/// </summary>
+internal sealed record PublishFigures(
+    bool ByThisTool, long? Total, long? InWindow, double RateTarget, double? RateAchieved, ulong? Accepted, long SeenInWindow);
 
-/// <summary><c>PerMessage</c> is deliveries per message published in the window: the fan-out actually seen.</summary>
+/// <summary>
+/// <c>PerMessage</c> is deliveries per message in the window, the fan-out actually seen: per message
+/// published, or per message seen when another program published.
+/// </summary>
 internal sealed record DeliveryFigures(long InWindow, double PerSecond, double PerMessage);
 
 internal sealed record LatencyFigures(long Samples, double P50, double P99, double P999, double Max, double Mean);

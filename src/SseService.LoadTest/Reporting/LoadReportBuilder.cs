@@ -12,6 +12,8 @@ internal static class LoadReportBuilder
         var windowSeconds = end.SecondsSince(start);
         var deliveries = run.AtEnd.Received - run.AtStart.Received;
         var published = run.SentAtEnd - run.SentAtStart;
+        var seen = run.SeenAtEnd - run.SeenAtStart;
+        var messages = published ?? seen;
         var latency = run.Latency;
         var final = run.Final;
 
@@ -19,8 +21,8 @@ internal static class LoadReportBuilder
             Settings(options, run.Stalled),
             new ConnectFigures(run.Attempted, run.Connected, run.Failed, run.ConnectTime.TotalSeconds),
             windowSeconds,
-            new PublishFigures(run.SentTotal, published, options.Rate, published / windowSeconds, run.Accepted),
-            new DeliveryFigures(deliveries, deliveries / windowSeconds, published > 0 ? (double)deliveries / published : 0),
+            new PublishFigures(published is not null, run.SentTotal, published, options.Rate, published / windowSeconds, run.Accepted, seen),
+            new DeliveryFigures(deliveries, deliveries / windowSeconds, messages > 0 ? (double)deliveries / messages : 0),
             new LatencyFigures(latency.Count, latency.PercentileMicroseconds(0.5), latency.PercentileMicroseconds(0.99),
                 latency.PercentileMicroseconds(0.999), latency.MaxMicroseconds, latency.MeanMicroseconds),
             new SequenceFigures(final.Gaps, final.MaxGapsPerSubscriber, final.Duplicates, final.MaxDuplicatesPerSubscriber, run.MissingAtEnd, final.Foreign),
@@ -32,8 +34,8 @@ internal static class LoadReportBuilder
     }
 
     private static RunSettings Settings(LoadOptions o, int stalled) => new(
-        o.SseUrl.ToString(), o.GrpcUrl.ToString(), o.Subscribers, stalled, o.Namespaces, o.Depth, o.Prefix, o.Rate, o.PayloadBytes,
-        o.WarmupSeconds, o.DurationSeconds, o.Reconnect, o.Publishers, [.. o.SourceAddresses.Select(a => a.ToString())]);
+        o.SseUrl.ToString(), o.NoPublish ? null : o.GrpcUrl.ToString(), o.Subscribers, stalled, o.Namespaces, o.Depth, o.Prefix, o.Rate,
+        o.PayloadBytes, o.WarmupSeconds, o.DurationSeconds, o.Reconnect, o.Publishers, o.NoPublish, [.. o.SourceAddresses.Select(a => a.ToString())]);
 
     private static ToolFigures Tool(RunObservations run, long deliveries)
     {

@@ -5,8 +5,11 @@ using SseService.LoadTest.Subscribing;
 
 namespace SseService.LoadTest.Reporting;
 
-/// <summary>The live line written to stderr every second: rates since the previous line.</summary>
-internal sealed class ProgressLine(SubscriberPool pool, Publisher? publisher, MeasurementWindow window, ServerProcess? server)
+/// <summary>
+/// The live line written to stderr every second: rates since the previous line. When another program
+/// publishes (<paramref name="publishes"/> false), the message rate is the one the subscribers' sequences show.
+/// </summary>
+internal sealed class ProgressLine(SubscriberPool pool, bool publishes, MeasurementWindow window, ServerProcess? server)
 {
     private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
     private ResourceSample _lastResources = ResourceSample.Take(server);
@@ -17,21 +20,21 @@ internal sealed class ProgressLine(SubscriberPool pool, Publisher? publisher, Me
     /// <summary>Set by the run as it moves from connecting to warm-up, measuring and draining.</summary>
     public string Phase { get; set; } = "connect";
 
-    /// <summary>Set once publishing starts.</summary>
-    public Publisher? Publisher { get; set; } = publisher;
+    /// <summary>Set once publishing starts, unless another program publishes.</summary>
+    public Publisher? Publisher { get; set; }
 
     public string Next()
     {
         var resources = ResourceSample.Take(server);
         var seconds = Math.Max(resources.SecondsSince(_lastResources), 1e-3);
         var totals = pool.Totals();
-        var sent = Publisher?.Sent ?? 0;
+        var sent = publishes ? Publisher?.Sent ?? 0 : pool.HighestSequences().Sum();
         var latency = window.Latency.Snapshot();
         var recent = _lastLatency is null ? latency : latency.Since(_lastLatency);
 
         var serverCpu = resources.ServerCpuPercentSince(_lastResources);
         var line = Inv($"[{System.Diagnostics.Stopwatch.GetElapsedTime(_started).TotalSeconds,5:0}s {Phase,-7}] conn {totals.Connected:N0}/{pool.Count:N0} (tried {pool.Attempted:N0}, failed {pool.Failed:N0})")
-            + Inv($"  pub {(sent - _lastSent) / seconds:N0}/s  recv {(totals.Received - _lastReceived) / seconds:N0}/s")
+            + Inv($"  {(publishes ? "pub" : "seen")} {(sent - _lastSent) / seconds:N0}/s  recv {(totals.Received - _lastReceived) / seconds:N0}/s")
             + (recent.Count > 0 ? Inv($"  p50 {recent.PercentileMicroseconds(0.5) / 1000:0.00} ms p99 {recent.PercentileMicroseconds(0.99) / 1000:0.00} ms") : "")
             + Inv($"  gaps {totals.Gaps:N0}  closed {totals.ClosedByServer:N0}  tool {resources.ToolCpuPercentSince(_lastResources):0}%")
             + (serverCpu is { } cpu ? Inv($"  server {cpu:0}%") : "");

@@ -18,8 +18,12 @@ internal static class ReportText
         Line(text, Inv($"  connect      {c.Connected:N0} of {c.Attempted:N0} connected in {c.Seconds:0.00} s ({c.Failed:N0} failed)"));
 
         var p = report.Published;
-        Line(text, Inv($"  published    {p.InWindow:N0} in the {report.WindowSeconds:0.00} s window = {p.RateAchieved:N0} msgs/s")
-            + Inv($"{(p.RateTarget > 0 ? $" (target {p.RateTarget:N0})" : " (unpaced)")}; {p.Total:N0} in all, {(p.Accepted is { } a ? a.ToString("N0", CultureInfo.InvariantCulture) : "?")} accepted"));
+        var target = p.RateTarget > 0 ? Inv($" (target {p.RateTarget:N0})") : " (unpaced)";
+        Line(text, p.ByThisTool
+            ? Inv($"  published    {p.InWindow:N0} in the {report.WindowSeconds:0.00} s window = {p.RateAchieved:N0} msgs/s{target}; ")
+                + Inv($"{p.Total:N0} in all, {(p.Accepted is { } a ? a.ToString("N0", CultureInfo.InvariantCulture) : "?")} accepted")
+            : Inv($"  published    by another program (--no-publish): {p.SeenInWindow:N0} seen in the {report.WindowSeconds:0.00} s window = ")
+                + Inv($"{p.SeenInWindow / report.WindowSeconds:N0} msgs/s{target}"));
 
         var d = report.Deliveries;
         Line(text, Inv($"  deliveries   {d.InWindow:N0} = {d.PerSecond:N0}/s ({d.PerMessage:N1} per message)"));

@@ -23,11 +23,17 @@ internal sealed record RunObservations
 
     public required SubscriberTotals Final { get; init; }
 
-    public required long SentAtStart { get; init; }
+    /// <summary>Messages this tool had published then; null when another program publishes (--no-publish).</summary>
+    public required long? SentAtStart { get; init; }
 
-    public required long SentAtEnd { get; init; }
+    public required long? SentAtEnd { get; init; }
 
-    public required long SentTotal { get; init; }
+    public required long? SentTotal { get; init; }
+
+    /// <summary>Messages the subscribers had seen when the window opened and closed: the highest sequence per namespace, summed.</summary>
+    public required long SeenAtStart { get; init; }
+
+    public required long SeenAtEnd { get; init; }
 
     public required ulong? Accepted { get; init; }
 

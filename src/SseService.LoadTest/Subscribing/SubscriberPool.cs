@@ -91,6 +91,25 @@ internal sealed class SubscriberPool : IDisposable
     }
 
     /// <summary>
+    /// The highest sequence any reader has seen on each namespace (sequences count from 1, so summed
+    /// over the namespaces it is the number of messages that reached someone). It stands in for the
+    /// publisher's own counts when another program publishes.
+    /// </summary>
+    public long[] HighestSequences()
+    {
+        var highest = new long[_shared.Plan.Count];
+        foreach (var subscriber in _subscribers)
+        {
+            if (!subscriber.IsStalled)
+            {
+                highest[subscriber.Leaf] = Math.Max(highest[subscriber.Leaf], subscriber.LastSequence);
+            }
+        }
+
+        return highest;
+    }
+
+    /// <summary>
     /// Waits until every connected reader has seen the last sequence of its namespace, or the time is up.
     /// Returns the events still missing then: losses no later event could reveal as a gap.
     /// </summary>
