@@ -37,6 +37,7 @@ public static class SseServiceExtensions
         services.TryAddSingleton<IEventPublisher, LocalEventPublisher>();
         services.AddHostedService<KeepAliveService>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, SocketSendBuffer>();
+        services.AddSingleton<DirectSendScheduler>();
 
         // The admin page's stream runs on a hub of its own, so watching never shows up in the counters.
         services.AddOptions<AdminOptions>().Bind(section);
@@ -96,6 +97,7 @@ public static class SseServiceExtensions
     public static WebApplication MapSseService(this WebApplication app)
     {
         app.UseSecurityHeaders();
+        ResponseStartCallbacks.UseOnSubscribe(app); // before CORS, which adds its headers when the response starts
         app.UseCors();
 
         app.MapGrpcService<BroadcasterService>();

@@ -125,22 +125,24 @@ public sealed class SseHub
         return new SseFrame(bytes, sequence: -1, id: "", NamespacePath.Root, _time.GetTimestamp());
     }
 
-    /// <summary>Removes a subscription whose stream has ended (its writer has stopped).</summary>
+    /// <summary>Removes a subscription whose stream has ended (its writer has stopped); again, it does nothing.</summary>
     public void Unsubscribe(Subscription subscription)
     {
-        if (subscription.CloseReason == CloseReason.SlowConsumer)
-        {
-            _counters.SlowConsumerDisconnected();
-        }
-
         subscription.Complete();
         lock (_accountingGate)
         {
-            if (_subscriptions.Remove(subscription))
+            if (!_subscriptions.Remove(subscription))
             {
-                _closedDeliveries += subscription.MessagesSent;
-                _closedBytes += subscription.BytesWritten;
+                return;
             }
+
+            _closedDeliveries += subscription.MessagesSent;
+            _closedBytes += subscription.BytesWritten;
+        }
+
+        if (subscription.CloseReason == CloseReason.SlowConsumer)
+        {
+            _counters.SlowConsumerDisconnected();
         }
     }
 

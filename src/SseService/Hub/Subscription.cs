@@ -21,6 +21,7 @@ public sealed class Subscription
     private long _bytesWritten;
     private int _closeReason;
     private int _wroteSinceKeepAlive;
+    private IFrameQueueListener? _listener;
 
     internal Subscription(long id, NamespacePath ns, SubscriberInfo info, int capacity, DateTimeOffset createdAt)
     {
@@ -100,11 +101,22 @@ public sealed class Subscription
                 Volatile.Write(ref _enqueued, _enqueued + 1);
             }
 
+            Volatile.Read(ref _listener)?.FramesQueued();
             return true;
         }
 
         Close(CloseReason.SlowConsumer);
         return false;
+    }
+
+    /// <summary>
+    /// From now on <paramref name="listener"/> is told of every frame queued, and once now for any
+    /// frame queued before it listened; the queue is then drained by whoever it tells.
+    /// </summary>
+    public void Listen(IFrameQueueListener listener)
+    {
+        Volatile.Write(ref _listener, listener);
+        listener.FramesQueued();
     }
 
     /// <summary>Bytes written to the client so far, keep-alives included.</summary>

@@ -36,6 +36,7 @@ public static class SubscribeEndpoints
         SseInstrumentation instrumentation,
         TimeProvider time,
         IHostApplicationLifetime lifetime,
+        DirectSendScheduler direct,
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(SubscribeEndpoints).FullName!);
@@ -90,7 +91,7 @@ public static class SubscribeEndpoints
 
         try
         {
-            await StreamAsync(context, hub, ns, info, lastEventId, grants, instrumentation, time, lifetime, logger);
+            await StreamAsync(context, hub, ns, info, lastEventId, grants, instrumentation, time, lifetime, hub.Options.DirectSocketWrites ? direct : null, logger);
         }
         finally
         {
@@ -108,6 +109,7 @@ public static class SubscribeEndpoints
         SseInstrumentation instrumentation,
         TimeProvider time,
         IHostApplicationLifetime lifetime,
+        DirectSendScheduler? direct,
         ILogger logger)
     {
         var subscription = hub.Subscribe(ns, info, lastEventId);
@@ -125,7 +127,7 @@ public static class SubscribeEndpoints
         SubscribeLog.Connected(logger, subscription.Id, ns.Value, info.ClientAddress);
         try
         {
-            await SubscriptionStream.RunAsync(context, subscription, hub.Options.RetryMilliseconds, instrumentation.DeliveryLatency, time, lifetime.ApplicationStopping);
+            await SubscriptionStream.RunAsync(context, hub, subscription, hub.Options.RetryMilliseconds, instrumentation.DeliveryLatency, time, direct, lifetime.ApplicationStopping);
         }
         finally
         {

@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using SseService.Hub;
 using System.Diagnostics.Metrics;
@@ -14,9 +12,6 @@ namespace SseService.Sse;
 /// </summary>
 internal static class SubscriptionStream
 {
-    // Sent at once so headers (and the stream's liveness) reach the client before any event.
-    private static readonly byte[] s_opening = ": ok\n\n"u8.ToArray();
-
     // Bounds what one flush carries, so a burst never piles up unflushed in memory.
     private const int MaxBytesPerFlush = 64 * 1024;
 
@@ -25,15 +20,25 @@ internal static class SubscriptionStream
 
     /// <summary>
     /// Records publish-to-write latency into <paramref name="latency"/> when given. Runs until the client goes, the server stops (a clean end, so EventSource reconnects elsewhere)
-    /// or the hub closes the subscription (slow consumer: the connection is aborted).
+    /// or the hub closes the subscription (slow consumer: the connection is aborted). With
+    /// <paramref name="direct"/>, a plain HTTP/1.x stream is written straight to its socket instead
+    /// (<see cref="DirectSocketStream"/>). The subscription leaves <paramref name="hub"/> before the
+    /// client can see the stream end.
     /// </summary>
     public static async Task RunAsync(
-        HttpContext context, Subscription subscription, int retryMilliseconds, Histogram<double>? latency, TimeProvider time, CancellationToken stopping)
+        HttpContext context, SseHub hub, Subscription subscription, int retryMilliseconds, Histogram<double>? latency, TimeProvider time,
+        DirectSendScheduler? direct, CancellationToken stopping)
     {
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
+        if (direct is not null && await DirectSocketStream.TryTakeOverAsync(context, time) is { } takeOver)
+        {
+            await DirectSocketStream.RunAsync(context, takeOver.Socket, takeOver.Head, hub, subscription, direct.NextWorker(), retryMilliseconds, latency, time, stopping);
+            return;
+        }
+
         context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
 
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping, subscription.Closed);
@@ -41,7 +46,7 @@ internal static class SubscriptionStream
         var writer = response.BodyWriter;
         try
         {
-            var opening = OpeningFor(subscription.OpeningId, retryMilliseconds);
+            var opening = StreamOpening.For(subscription.OpeningId, retryMilliseconds);
             writer.Write(opening);
             subscription.RecordWritten(0, opening.Length);
             await writer.FlushAsync(token);
@@ -105,31 +110,6 @@ internal static class SubscriptionStream
             // It is not reading, so a graceful end could never be delivered; cut the connection.
             context.Abort();
         }
-    }
-
-    /// <summary>
-    /// ": ok", then an id-only block (no event is dispatched, but the client's last event id is set,
-    /// so it can resume from here), then the retry hint.
-    /// </summary>
-    private static byte[] OpeningFor(string? openingId, int retryMilliseconds)
-    {
-        if (openingId is null && retryMilliseconds <= 0)
-        {
-            return s_opening;
-        }
-
-        var text = new StringBuilder(": ok\n\n");
-        if (openingId is not null)
-        {
-            text.Append("id: ").Append(openingId).Append("\n\n");
-        }
-
-        if (retryMilliseconds > 0)
-        {
-            text.Append("retry: ").Append(retryMilliseconds.ToString(CultureInfo.InvariantCulture)).Append("\n\n");
-        }
-
-        return Encoding.UTF8.GetBytes(text.ToString());
     }
 
     /// <summary>Writes what the subscriber missed (resume) before any live frame; false if the stream ended.</summary>

@@ -9,23 +9,32 @@ namespace SseService.Tests.Sse;
 /// </summary>
 public sealed class StreamFormatTests
 {
-    [Fact]
-    public async Task Subscribe_Always_SendsEventStreamHeadersAndNoConnectionHeader()
+    /// <summary>
+    /// Written straight to the socket, the body ends with the connection (no chunked framing to add);
+    /// through the server's pipeline it is chunked and the connection is left to the server.
+    /// </summary>
+    [Theory]
+    [InlineData(true, "close", null)]
+    [InlineData(false, null, "chunked")]
+    public async Task Subscribe_Always_SendsEventStreamHeadersAndFramesTheBodyForItsPath(bool directWrites, string? connection, string? transferEncoding)
     {
         // Arrange
-        await using var service = await TestService.StartAsync();
-        await using var connection = await RawHttpConnection.OpenAsync(service.HttpAddress, "/subscribe/pets");
-        var raw = new RawResponseReader(connection);
+        await using var service = await TestService.StartAsync(DirectWrites(directWrites));
+        await using var raw = await RawHttpConnection.OpenAsync(service.HttpAddress, "/subscribe/pets");
+        var reader = new RawResponseReader(raw);
 
         // Act
-        var response = await raw.ReadUntilAsync(r => r.IsHeadComplete);
+        var response = await reader.ReadUntilAsync(r => r.IsHeadComplete);
 
         // Assert
         Assert.Equal("HTTP/1.1 200 OK", response.StatusLine);
         Assert.Equal(["text/event-stream"], response.HeaderValues("Content-Type"));
         Assert.Equal(["no-cache"], response.HeaderValues("Cache-Control"));
         Assert.Equal(["no"], response.HeaderValues("X-Accel-Buffering"));
-        Assert.Empty(response.HeaderValues("Connection"));
+        Assert.Equal(["nosniff"], response.HeaderValues("X-Content-Type-Options"));
+        Assert.Equal(connection is null ? [] : [connection], response.HeaderValues("Connection"));
+        Assert.Equal(transferEncoding is null ? [] : [transferEncoding], response.HeaderValues("Transfer-Encoding"));
+        Assert.Empty(response.HeaderValues("Content-Length"));
     }
 
     [Fact]
@@ -114,11 +123,13 @@ public sealed class StreamFormatTests
         Assert.Equal($"id: {reply.Id}\ndata: hello\n\n", await ReadFrameAsync(raw, reply.Id));
     }
 
-    [Fact]
-    public async Task Subscribe_WithOriginAndDefaultCors_AllowsAnyOrigin()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Subscribe_WithOriginAndDefaultCors_AllowsAnyOrigin(bool directWrites)
     {
         // Arrange
-        await using var service = await TestService.StartAsync();
+        await using var service = await TestService.StartAsync(DirectWrites(directWrites));
 
         // Act
         using var response = await SubscribeWithOriginAsync(service, "https://anywhere.example");
@@ -128,11 +139,15 @@ public sealed class StreamFormatTests
         Assert.Equal(["*"], values);
     }
 
-    [Fact]
-    public async Task Subscribe_WithConfiguredOriginsAndAllowedOrigin_EchoesOrigin()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Subscribe_WithConfiguredOriginsAndAllowedOrigin_EchoesOrigin(bool directWrites)
     {
         // Arrange
-        await using var service = await TestService.StartAsync(new Dictionary<string, string?> { ["Sse:CorsOrigins"] = "https://a.example" });
+        var settings = DirectWrites(directWrites);
+        settings["Sse:CorsOrigins"] = "https://a.example";
+        await using var service = await TestService.StartAsync(settings);
 
         // Act
         using var response = await SubscribeWithOriginAsync(service, "https://a.example");
@@ -142,11 +157,15 @@ public sealed class StreamFormatTests
         Assert.Equal(["https://a.example"], values);
     }
 
-    [Fact]
-    public async Task Subscribe_WithConfiguredOriginsAndOtherOrigin_SendsNoAllowOriginHeader()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Subscribe_WithConfiguredOriginsAndOtherOrigin_SendsNoAllowOriginHeader(bool directWrites)
     {
         // Arrange
-        await using var service = await TestService.StartAsync(new Dictionary<string, string?> { ["Sse:CorsOrigins"] = "https://a.example" });
+        var settings = DirectWrites(directWrites);
+        settings["Sse:CorsOrigins"] = "https://a.example";
+        await using var service = await TestService.StartAsync(settings);
 
         // Act
         using var response = await SubscribeWithOriginAsync(service, "https://b.example");
@@ -155,6 +174,9 @@ public sealed class StreamFormatTests
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
     }
+
+    private static Dictionary<string, string?> DirectWrites(bool on) =>
+        new() { ["Sse:DirectSocketWrites"] = on ? "true" : "false" };
 
     private static async Task<HttpResponseMessage> SubscribeWithOriginAsync(TestService service, string origin)
     {

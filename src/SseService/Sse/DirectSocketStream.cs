@@ -1,0 +1,290 @@
+using System.Buffers;
+using System.Diagnostics.Metrics;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+using SseService.Hub;
+
+namespace SseService.Sse;
+
+/// <summary>
+/// An event stream written straight to its socket, outside the web server's response pipeline: the
+/// head, the opening and any replay are sent first, then a <see cref="DirectSendWorker"/> sends
+/// queued frames with one non-blocking send per batch, the shared bytes as they are. Only when the
+/// socket's buffer is full does a send finish asynchronously, and the queue absorbs what comes
+/// meanwhile (a client that stays behind is cut by the hub as before).
+/// </summary>
+internal sealed class DirectSocketStream : IFrameQueueListener
+{
+    private const int Idle = 0;      // nothing announced: the next queued frame schedules a pass
+    private const int Scheduled = 1; // waiting for its worker's next pass
+    private const int Sending = 2;   // a pass, or the finish of a send that would have blocked, owns the socket
+    private const int Ended = 3;
+
+    // The server's read sees a local shutdown at once; this only bounds a surprise.
+    private static readonly TimeSpan ServerNoticesCloseWithin = TimeSpan.FromSeconds(1);
+
+    // Latency is sampled (once a second per stream) so recording it never contends on the hot path.
+    private const double LatencySampleSeconds = 1;
+
+    private readonly Socket _socket;
+    private readonly Subscription _subscription;
+    private readonly DirectSendWorker _worker;
+    private readonly Histogram<double>? _latency;
+    private readonly TimeProvider _time;
+    private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _state;
+    private long _nextLatencySample;
+
+    private DirectSocketStream(Socket socket, Subscription subscription, DirectSendWorker worker, Histogram<double>? latency, TimeProvider time)
+    {
+        _socket = socket;
+        _subscription = subscription;
+        _worker = worker;
+        _latency = latency;
+        _time = time;
+    }
+
+    /// <summary>
+    /// The socket and response head when this request's stream can be written directly: plain
+    /// HTTP/1.x over a socket (not TLS, not HTTP/2), with headers that can be sent as they are. The
+    /// callbacks due when the response starts have run by then.
+    /// </summary>
+    public static async Task<(Socket Socket, byte[] Head)?> TryTakeOverAsync(HttpContext context, TimeProvider time)
+    {
+        var request = context.Request;
+        if (request.IsHttps
+            || !(HttpMethods.IsGet(request.Method) && (request.Protocol == "HTTP/1.1" || request.Protocol == "HTTP/1.0"))
+            || context.Features.Get<IConnectionSocketFeature>()?.Socket is not { SocketType: SocketType.Stream } socket
+            || context.Features.Get<IHttpResponseFeature>() is not ResponseStartCallbacks callbacks)
+        {
+            return null;
+        }
+
+        await callbacks.RunAsync();
+        return RawResponseHead.For(context.Response.Headers, time.GetUtcNow()) is { } head ? (socket, head) : null;
+    }
+
+    /// <summary>
+    /// Runs the stream until the client goes, the server stops, the hub closes the subscription or a
+    /// send fails; then the connection is closed (the body ends with it: <c>Connection: close</c>).
+    /// </summary>
+    public static async Task RunAsync(
+        HttpContext context, Socket socket, byte[] head, SseHub hub, Subscription subscription, DirectSendWorker worker,
+        int retryMilliseconds, Histogram<double>? latency, TimeProvider time, CancellationToken stopping)
+    {
+        var stream = new DirectSocketStream(socket, subscription, worker, latency, time);
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping, subscription.Closed);
+        try
+        {
+            var opening = StreamOpening.For(subscription.OpeningId, retryMilliseconds);
+            await SendAllAsync(socket, (byte[])[.. head, .. opening], ending.Token);
+            subscription.RecordWritten(0, opening.Length);
+            await SendReplayAsync(socket, subscription, ending.Token);
+
+            // Only our own sends use it from here on; non-blocking so a pass never waits on one client.
+            socket.Blocking = false;
+            subscription.Listen(stream);
+            await stream._failed.Task.WaitAsync(ending.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Client gone, server stopping, slow consumer or a failed send: all normal ends of a stream.
+        }
+        finally
+        {
+            Volatile.Write(ref stream._state, Ended);
+        }
+
+        // Gone from the hub before the client can see the end, so a reconnect never finds it still counted.
+        hub.Unsubscribe(subscription);
+
+        // The response never went through the server's pipeline, which must not now write one of its
+        // own. A slow consumer, or a client whose send failed, is cut; any other end is a clean close.
+        if (subscription.CloseReason == CloseReason.SlowConsumer || stream._failed.Task.IsCompleted)
+        {
+            context.Abort();
+        }
+        else
+        {
+            await CloseCleanlyAsync(context, socket);
+        }
+    }
+
+    /// <summary>
+    /// Sends FIN after everything queued (the body ends there) and ends the server's own pending read,
+    /// so it sees the connection close rather than tearing it down under a read (a reset).
+    /// </summary>
+    private static async Task CloseCleanlyAsync(HttpContext context, Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+            await Task.Delay(ServerNoticesCloseWithin, context.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            return; // the server saw the close (the usual case), or the socket was already gone
+        }
+
+        context.Abort();
+    }
+
+    /// <summary>Schedules a pass unless one is already due or under way (which will see the new frame).</summary>
+    public void FramesQueued()
+    {
+        if (Interlocked.CompareExchange(ref _state, Scheduled, Idle) == Idle)
+        {
+            _worker.Schedule(this);
+        }
+    }
+
+    /// <summary>
+    /// Called by the worker's pass: one non-blocking send of every frame waiting (up to
+    /// <paramref name="gather"/>'s size), a single frame straight from its shared bytes.
+    /// </summary>
+    internal void SendPending(byte[] gather)
+    {
+        if (Interlocked.CompareExchange(ref _state, Sending, Scheduled) != Scheduled)
+        {
+            return; // ended
+        }
+
+        var reader = _subscription.Reader;
+        if (!reader.TryRead(out var first))
+        {
+            Release();
+            return;
+        }
+
+        var events = 0;
+        var oldestPublished = 0L;
+        Count(first, ref events, ref oldestPublished);
+        ReadOnlySpan<byte> bytes = first.Bytes;
+        if (reader.TryPeek(out var next) && first.Bytes.Length + next.Bytes.Length <= gather.Length)
+        {
+            first.Bytes.CopyTo(gather, 0);
+            var length = first.Bytes.Length;
+            while (reader.TryPeek(out next) && length + next.Bytes.Length <= gather.Length && reader.TryRead(out next))
+            {
+                next.Bytes.CopyTo(gather, length);
+                length += next.Bytes.Length;
+                Count(next, ref events, ref oldestPublished);
+            }
+
+            bytes = gather.AsSpan(0, length);
+        }
+
+        _subscription.RecordDequeued(events);
+        int sent;
+        try
+        {
+            sent = _socket.Send(bytes, SocketFlags.None, out var error);
+            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            {
+                Fail();
+                return;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            Fail();
+            return;
+        }
+
+        // Counted once handed to the kernel, so the admin page never lags what clients read.
+        _subscription.RecordWritten(events, bytes.Length);
+        SampleLatency(events, oldestPublished);
+        if (sent == bytes.Length)
+        {
+            Release();
+            return;
+        }
+
+        // The socket's buffer is full: the rest goes when it drains, meanwhile frames wait in the queue.
+        _ = FinishAsync(bytes[sent..].ToArray());
+    }
+
+    private async Task FinishAsync(byte[] rest)
+    {
+        try
+        {
+            await SendAllAsync(_socket, rest, CancellationToken.None);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            Fail();
+            return;
+        }
+
+        Release();
+    }
+
+    /// <summary>Gives the socket back; if frames came while it was busy, schedules the next pass.</summary>
+    private void Release()
+    {
+        if (Interlocked.CompareExchange(ref _state, Idle, Sending) == Sending && _subscription.Reader.TryPeek(out _))
+        {
+            FramesQueued();
+        }
+    }
+
+    private void Fail()
+    {
+        Volatile.Write(ref _state, Ended);
+        _failed.TrySetResult();
+    }
+
+    private void SampleLatency(int events, long oldestPublished)
+    {
+        if (_latency is null || events == 0)
+        {
+            return;
+        }
+
+        var now = _time.GetTimestamp();
+        if (now >= _nextLatencySample)
+        {
+            _latency.Record(_time.GetElapsedTime(oldestPublished, now).TotalSeconds);
+            _nextLatencySample = now + (long)(LatencySampleSeconds * _time.TimestampFrequency);
+        }
+    }
+
+    private static void Count(SseFrame frame, ref int events, ref long oldestPublished)
+    {
+        if (frame.IsEvent)
+        {
+            oldestPublished = events == 0 ? frame.PublishedTimestamp : oldestPublished;
+            events++;
+        }
+    }
+
+    private static async Task SendAllAsync(Socket socket, ReadOnlyMemory<byte> bytes, CancellationToken token)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var sent = await socket.SendAsync(bytes, SocketFlags.None, token);
+            bytes = bytes[sent..];
+        }
+    }
+
+    /// <summary>What the subscriber missed (resume), before any live frame, in sends of up to 64 KiB.</summary>
+    private static async Task SendReplayAsync(Socket socket, Subscription subscription, CancellationToken token)
+    {
+        var replay = subscription.Replay;
+        var batch = new ArrayBufferWriter<byte>(DirectSendWorker.GatherBytes);
+        var events = 0;
+        for (var index = 0; index < replay.Count; index++)
+        {
+            batch.Write(replay[index].Bytes);
+            events++;
+            if (batch.WrittenCount >= DirectSendWorker.GatherBytes || index == replay.Count - 1)
+            {
+                await SendAllAsync(socket, batch.WrittenMemory, token);
+                subscription.RecordWritten(events, batch.WrittenCount);
+                batch.Clear();
+                events = 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Sse.V1;
+using SseService.Tests.Infrastructure;
+
+namespace SseService.Tests.Sse;
+
+/// <summary>
+/// Streams written straight to their sockets (the default for plain HTTP/1.1): what happens when a
+/// socket would block, when a client resets, and that nothing the queue held is lost or reordered.
+/// </summary>
+public sealed partial class DirectSocketStreamTests
+{
+    private const int Events = 300;
+
+    [Fact]
+    public async Task Publish_ClientPausesUntilSocketBuffersAreFull_GetsEveryEventInOrderOnceItReadsAgain()
+    {
+        // Arrange: tiny socket buffers on both ends, and a queue deep enough that the pause is no cut.
+        await using var service = await TestService.StartAsync(new Dictionary<string, string?>
+        {
+            ["Sse:SubscriberQueueCapacity"] = "100000",
+            ["Sse:SocketSendBufferBytes"] = "4096",
+        });
+        await using var client = await RawHttpConnection.OpenAsync(service.HttpAddress, "/subscribe/paused", receiveBufferBytes: 4096);
+        await client.ReadUntilAsync(text => text.Contains(": ok\n\n", StringComparison.Ordinal), SseSubscriber.DefaultTimeout);
+        var payload = new string('x', 4096);
+
+        // Act: 1.2 MB while the client reads nothing, so sends would block and the queue holds the rest.
+        for (var i = 0; i < Events; i++)
+        {
+            await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/paused", Data = $"{i}:{payload}" });
+        }
+
+        var handedToKernelWhilePaused = 0L;
+        service.Hub.ForEachSubscription(subscription => handedToKernelWhilePaused = subscription.MessagesSent);
+        var body = await client.ReadUntilAsync(text => text.Contains($"data: {Events - 1}:", StringComparison.Ordinal)
+            && text.EndsWith("\n\n", StringComparison.Ordinal), SseSubscriber.DefaultTimeout);
+
+        // Assert
+        Assert.True(handedToKernelWhilePaused < Events, $"all {Events} events fit in the socket buffers; the test proves nothing");
+        var received = DataPrefix().Matches(body).Select(match => int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(Enumerable.Range(0, Events), received);
+    }
+
+    [Fact]
+    public async Task Publish_AfterAClientResetItsConnection_OthersKeepReceivingAndItsSubscriptionEnds()
+    {
+        // Arrange
+        await using var service = await TestService.StartAsync();
+        await using var healthy = await service.SubscribeAsync("/subscribe/reset");
+        var resetting = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await resetting.ConnectAsync(service.HttpAddress.Host, service.HttpAddress.Port);
+        await resetting.SendAsync("GET /subscribe/reset HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
+        var buffer = new byte[4096];
+        Assert.True(await resetting.ReceiveAsync(buffer) > 0);
+        Assert.Equal(2, service.Hub.SubscriberCount);
+
+        // Act: an abortive close (RST), then events both subscribers would get.
+        resetting.LingerState = new LingerOption(true, 0);
+        resetting.Dispose();
+        for (var i = 0; i < 20; i++)
+        {
+            await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/reset", Data = $"{i}" });
+        }
+
+        // Assert
+        var received = await healthy.ReadManyAsync(20);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"{i}"), received.Select(item => item.Data));
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (service.Hub.SubscriberCount != 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the reset connection's subscription never ended");
+            await Task.Delay(20);
+        }
+    }
+
+    [GeneratedRegex(@"^data: (\d+):", RegexOptions.Multiline)]
+    private static partial Regex DataPrefix();
+}
