@@ -5,8 +5,9 @@ namespace SseService.Hub;
 /// <summary>
 /// Subscriptions indexed by namespace segments. Delivery walks one path from the root (the namespace
 /// and its ancestors), so its cost grows with depth and matches, never with all connections.
-/// Readers take no lock: children are concurrent maps and subscriber sets are copy-on-write arrays;
-/// writers (subscribe/unsubscribe) serialize on one lock.
+/// Readers take no lock: children are concurrent maps and subscriber sets are snapshots that never
+/// change under a reader (<see cref="SubscriberList"/>); writers (subscribe/unsubscribe) serialize on
+/// one lock, and each costs amortized O(1) however many share a namespace.
 /// </summary>
 internal sealed class NamespaceTrie
 {
@@ -31,7 +32,8 @@ internal sealed class NamespaceTrie
                 }
             }
 
-            node.Subscribers = [.. node.Subscribers, subscription];
+            subscription.IsListed = true;
+            node.Subscribers = node.Subscribers.With(subscription);
             _count++;
         }
     }
@@ -40,26 +42,18 @@ internal sealed class NamespaceTrie
     {
         lock (_gate)
         {
-            var node = Find(subscription.Namespace);
+            var node = subscription.IsListed ? Find(subscription.Namespace) : null;
             if (node is null)
             {
                 return false;
             }
 
-            var index = Array.IndexOf(node.Subscribers, subscription);
-            if (index < 0)
-            {
-                return false;
-            }
-
-            var remaining = new Subscription[node.Subscribers.Length - 1];
-            Array.Copy(node.Subscribers, 0, remaining, 0, index);
-            Array.Copy(node.Subscribers, index + 1, remaining, index, remaining.Length - index);
-            node.Subscribers = remaining;
+            subscription.IsListed = false;
+            node.Subscribers = node.Subscribers.WithoutOne();
             _count--;
 
             // Prune branches nobody listens on, so hostile or one-off namespaces do not accumulate.
-            while (node.Parent is { } parent && node.Subscribers.Length == 0 && node.Children.IsEmpty)
+            while (node.Parent is { } parent && node.Subscribers.Live == 0 && node.Children.IsEmpty)
             {
                 parent.Children.TryRemove(node.Segment, out _);
                 node = parent;
@@ -104,9 +98,12 @@ internal sealed class NamespaceTrie
         pending.Push(_root);
         while (pending.TryPop(out var node))
         {
-            foreach (var subscription in node.Subscribers)
+            foreach (var subscription in node.Subscribers.Slots)
             {
-                visit(subscription, state);
+                if (subscription.IsListed)
+                {
+                    visit(subscription, state);
+                }
             }
 
             foreach (var child in node.Children.Values)
@@ -119,9 +116,9 @@ internal sealed class NamespaceTrie
     private static int DeliverTo<TState>(Node node, TState state, Func<Subscription, TState, bool> deliver)
     {
         var delivered = 0;
-        foreach (var subscription in node.Subscribers)
+        foreach (var subscription in node.Subscribers.Slots)
         {
-            if (deliver(subscription, state))
+            if (subscription.IsListed && deliver(subscription, state))
             {
                 delivered++;
             }
@@ -173,7 +170,69 @@ internal sealed class NamespaceTrie
         /// <summary>Looks children up by a span of the namespace, without allocating a string.</summary>
         public ConcurrentDictionary<string, Node>.AlternateLookup<ReadOnlySpan<char>> Lookup { get; }
 
-        /// <summary>Replaced, never mutated, so readers can enumerate a snapshot without a lock.</summary>
-        public volatile Subscription[] Subscribers = [];
+        /// <summary>Replaced by writers, so readers can enumerate a snapshot without a lock.</summary>
+        public volatile SubscriberList Subscribers = SubscriberList.Empty;
+    }
+
+    /// <summary>
+    /// A snapshot of one node's subscribers: the filled start of an array whose slots never change
+    /// once a snapshot covers them. An add fills the next free slot and publishes a longer snapshot;
+    /// a removal only unlists the subscription (readers skip it) and the live ones move to a new
+    /// array once most slots are dead. Growth and compaction double, so both are amortized O(1).
+    /// </summary>
+    private sealed class SubscriberList
+    {
+        public static readonly SubscriberList Empty = new([], 0, 0);
+
+        private readonly Subscription[] _array;
+
+        private SubscriberList(Subscription[] array, int filled, int live)
+        {
+            _array = array;
+            Filled = filled;
+            Live = live;
+        }
+
+        public int Filled { get; }
+
+        /// <summary>Slots whose subscription is still listed.</summary>
+        public int Live { get; }
+
+        public ReadOnlySpan<Subscription> Slots => _array.AsSpan(0, Filled);
+
+        public SubscriberList With(Subscription subscription)
+        {
+            if (Filled < _array.Length)
+            {
+                _array[Filled] = subscription; // beyond every published snapshot, so no reader sees it change
+                return new SubscriberList(_array, Filled + 1, Live + 1);
+            }
+
+            var moved = Compact(capacity: Math.Max(4, (Live + 1) * 2));
+            moved._array[moved.Filled] = subscription;
+            return new SubscriberList(moved._array, moved.Filled + 1, moved.Live + 1);
+        }
+
+        /// <summary>After one subscription was unlisted.</summary>
+        public SubscriberList WithoutOne()
+        {
+            var shrunk = new SubscriberList(_array, Filled, Live - 1);
+            return shrunk.Live * 2 < shrunk.Filled && shrunk.Filled > 8 ? shrunk.Compact(capacity: Math.Max(4, shrunk.Live * 2)) : shrunk;
+        }
+
+        private SubscriberList Compact(int capacity)
+        {
+            var array = new Subscription[capacity];
+            var filled = 0;
+            foreach (var subscription in Slots)
+            {
+                if (subscription.IsListed)
+                {
+                    array[filled++] = subscription;
+                }
+            }
+
+            return new SubscriberList(array, filled, filled);
+        }
     }
 }

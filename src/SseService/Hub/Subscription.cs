@@ -22,6 +22,7 @@ public sealed class Subscription
     private int _closeReason;
     private int _wroteSinceKeepAlive;
     private IFrameQueueListener? _listener;
+    private bool _isListed;
 
     internal Subscription(long id, NamespacePath ns, SubscriberInfo info, int capacity, DateTimeOffset createdAt)
     {
@@ -41,6 +42,13 @@ public sealed class Subscription
     }
 
     public long Id { get; }
+
+    /// <summary>Whether the hub's trie lists it; deliveries skip it once it is removed.</summary>
+    internal bool IsListed
+    {
+        get => Volatile.Read(ref _isListed);
+        set => Volatile.Write(ref _isListed, value);
+    }
 
     /// <summary>Frames it may have queued before it is cut as too slow.</summary>
     public int Capacity { get; }

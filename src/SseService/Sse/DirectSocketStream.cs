@@ -113,7 +113,8 @@ internal sealed class DirectSocketStream : IFrameQueueListener
 
     /// <summary>
     /// Sends FIN after everything queued (the body ends there) and ends the server's own pending read,
-    /// so it sees the connection close rather than tearing it down under a read (a reset).
+    /// so it sees the connection close rather than tearing it down under a read (a reset); then
+    /// aborts the request, so the server never writes a response of its own on a closed stream.
     /// </summary>
     private static async Task CloseCleanlyAsync(HttpContext context, Socket socket)
     {
@@ -124,7 +125,7 @@ internal sealed class DirectSocketStream : IFrameQueueListener
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
-            return; // the server saw the close (the usual case), or the socket was already gone
+            // The server saw the close (the usual case), or the socket was already gone.
         }
 
         context.Abort();
@@ -272,6 +273,11 @@ internal sealed class DirectSocketStream : IFrameQueueListener
     private static async Task SendReplayAsync(Socket socket, Subscription subscription, CancellationToken token)
     {
         var replay = subscription.Replay;
+        if (replay.Count == 0)
+        {
+            return;
+        }
+
         var batch = new ArrayBufferWriter<byte>(DirectSendWorker.GatherBytes);
         var events = 0;
         for (var index = 0; index < replay.Count; index++)

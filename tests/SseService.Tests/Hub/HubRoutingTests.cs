@@ -37,6 +37,37 @@ public sealed class HubRoutingTests
     }
 
     [Fact]
+    public void SubscribeAndUnsubscribe_ManyOnOneNamespaceInScatteredOrder_EachListedOneGetsEveryEventOnce()
+    {
+        // Arrange: enough churn on one namespace to grow and compact its subscriber slots several times.
+        var hub = CreateHub();
+        var random = new Random(4);
+        var listed = new List<Subscription>();
+        for (var round = 0; round < 20; round++)
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                listed.Add(hub.Subscribe(Ns("/crowd"), Info));
+            }
+
+            foreach (var leaving in listed.OrderBy(_ => random.Next()).Take(listed.Count * 2 / 3).ToList())
+            {
+                hub.Unsubscribe(leaving);
+                listed.Remove(leaving);
+            }
+
+            // Act
+            var result = hub.Publish(new Publication(Ns("/crowd"), "", $"round {round}", "", 0));
+
+            // Assert
+            Assert.Equal(listed.Count, result.Subscribers);
+            Assert.Equal(listed.Count, hub.SubscriberCount);
+            Assert.Equal(listed.Count, hub.CountSubscribers(Ns("/crowd")));
+            Assert.All(listed, s => Assert.Equal($"round {round}", DataOf(Assert.Single(Drain(s)))));
+        }
+    }
+
+    [Fact]
     public void Unsubscribe_EveryOneOfManyNamespaces_SubscriberCountReturnsToZero()
     {
         // Arrange
@@ -129,6 +160,13 @@ public sealed class HubRoutingTests
     {
         Assert.True(NamespacePath.TryParse(text, Rules, out var ns, out var error), error);
         return ns;
+    }
+
+    private static string DataOf(SseFrame frame)
+    {
+        var text = Encoding.UTF8.GetString(frame.Bytes);
+        var start = text.IndexOf("data: ", StringComparison.Ordinal) + "data: ".Length;
+        return text[start..text.IndexOf('\n', start)];
     }
 
     private static List<SseFrame> Drain(Subscription subscription)
