@@ -38,12 +38,14 @@ PY
 }
 
 scenarios=("$@")
-[ ${#scenarios[@]} -eq 0 ] && scenarios=(floor floor-batch10 s1 s2 s3 s4a s4b s5 s6 s7 telemetry history redis)
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(floor floor-batch10 floor-10k s1 s1-pipeline s2 s3 s4a s4b s5 s6 s7 telemetry history redis)
 for scenario in "${scenarios[@]}"; do
   case $scenario in
     floor) script=$floor run floor-1000x100 -- --subscribers 1000 --rate 100 "${base[@]}" ;;
     floor-batch10) script=$floor run floor-batch10-1000x1000 --batch 10 -- --subscribers 1000 --rate 1000 "${base[@]}" ;;
+    floor-10k) script=$floor run floor-10000x10 -- --subscribers 10000 --rate 10 "${base[@]}" ;;
     s1)  run s1-1000x100 -- --subscribers 1000 --rate 100 "${base[@]}" ;;
+    s1-pipeline) run s1-pipeline-1000x100 --Sse:DirectSocketWrites=false -- --subscribers 1000 --rate 100 "${base[@]}" ;;
     s2)  for rate in 1000 2000 3000; do run "s2-1000x$rate" -- --subscribers 1000 --rate "$rate" "${base[@]}"; done ;;
     s3)  run s3-unpaced -- --subscribers 1000 --rate 0 "${base[@]}" ;;
     s4a) run s4a-10000x10 -- --subscribers 10000 --rate 10 "${base[@]}" ;;

@@ -32,8 +32,9 @@ internal sealed class DirectSocketStream : IFrameQueueListener
     private readonly DirectSendWorker _worker;
     private readonly Histogram<double>? _latency;
     private readonly TimeProvider _time;
-    private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state;
+    private bool _sendFailed;
     private long _nextLatencySample;
 
     private DirectSocketStream(Socket socket, Subscription subscription, DirectSendWorker worker, Histogram<double>? latency, TimeProvider time)
@@ -50,19 +51,24 @@ internal sealed class DirectSocketStream : IFrameQueueListener
     /// HTTP/1.x over a socket (not TLS, not HTTP/2), with headers that can be sent as they are. The
     /// callbacks due when the response starts have run by then.
     /// </summary>
-    public static async Task<(Socket Socket, byte[] Head)?> TryTakeOverAsync(HttpContext context, TimeProvider time)
+    public static bool TryTakeOver(HttpContext context, TimeProvider time, out Socket socket, out byte[] head)
     {
+        socket = null!;
+        head = [];
         var request = context.Request;
         if (request.IsHttps
             || !(HttpMethods.IsGet(request.Method) && (request.Protocol == "HTTP/1.1" || request.Protocol == "HTTP/1.0"))
-            || context.Features.Get<IConnectionSocketFeature>()?.Socket is not { SocketType: SocketType.Stream } socket
-            || context.Features.Get<IHttpResponseFeature>() is not ResponseStartCallbacks callbacks)
+            || context.Features.Get<IConnectionSocketFeature>()?.Socket is not { SocketType: SocketType.Stream } found
+            || context.Features.Get<IHttpResponseFeature>() is not ResponseStartCallbacks callbacks
+            || !callbacks.TryRunSynchronously()
+            || RawResponseHead.For(context.Response.Headers, time.GetUtcNow()) is not { } bytes)
         {
-            return null;
+            return false;
         }
 
-        await callbacks.RunAsync();
-        return RawResponseHead.For(context.Response.Headers, time.GetUtcNow()) is { } head ? (socket, head) : null;
+        socket = found;
+        head = bytes;
+        return true;
     }
 
     /// <summary>
@@ -74,22 +80,25 @@ internal sealed class DirectSocketStream : IFrameQueueListener
         int retryMilliseconds, Histogram<double>? latency, TimeProvider time, CancellationToken stopping)
     {
         var stream = new DirectSocketStream(socket, subscription, worker, latency, time);
-        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping, subscription.Closed);
+
+        // Three registrations and a completion source are all a waiting stream holds.
+        using var clientGone = context.RequestAborted.UnsafeRegister(static state => ((DirectSocketStream)state!).End(), stream);
+        using var serverStopping = stopping.UnsafeRegister(static state => ((DirectSocketStream)state!).End(), stream);
+        using var closedByHub = subscription.Closed.UnsafeRegister(static state => ((DirectSocketStream)state!).End(), stream);
         try
         {
-            var opening = StreamOpening.For(subscription.OpeningId, retryMilliseconds);
-            await SendAllAsync(socket, (byte[])[.. head, .. opening], ending.Token);
-            subscription.RecordWritten(0, opening.Length);
-            await SendReplayAsync(socket, subscription, ending.Token);
-
             // Only our own sends use it from here on; non-blocking so a pass never waits on one client.
             socket.Blocking = false;
+            var opening = StreamOpening.For(subscription.OpeningId, retryMilliseconds);
+            await stream.SendBeforeLiveAsync((byte[])[.. head, .. opening]);
+            subscription.RecordWritten(0, opening.Length);
+            await stream.SendReplayAsync();
             subscription.Listen(stream);
-            await stream._failed.Task.WaitAsync(ending.Token);
+            await stream._ended.Task;
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
-            // Client gone, server stopping, slow consumer or a failed send: all normal ends of a stream.
+            stream._sendFailed = e is not OperationCanceledException;
         }
         finally
         {
@@ -101,7 +110,7 @@ internal sealed class DirectSocketStream : IFrameQueueListener
 
         // The response never went through the server's pipeline, which must not now write one of its
         // own. A slow consumer, or a client whose send failed, is cut; any other end is a clean close.
-        if (subscription.CloseReason == CloseReason.SlowConsumer || stream._failed.Task.IsCompleted)
+        if (subscription.CloseReason == CloseReason.SlowConsumer || stream._sendFailed)
         {
             context.Abort();
         }
@@ -129,6 +138,78 @@ internal sealed class DirectSocketStream : IFrameQueueListener
         }
 
         context.Abort();
+    }
+
+    /// <summary>
+    /// The head, opening and replay: sent at once when the socket's buffer takes them (nearly always,
+    /// it is empty), else asynchronously until the stream ends.
+    /// </summary>
+    private ValueTask SendBeforeLiveAsync(ReadOnlyMemory<byte> bytes)
+    {
+        var sent = _socket.Send(bytes.Span, SocketFlags.None, out var error);
+        if (error is not (SocketError.Success or SocketError.WouldBlock))
+        {
+            throw new SocketException((int)error);
+        }
+
+        return sent == bytes.Length ? ValueTask.CompletedTask : SendRestBeforeLiveAsync(bytes[sent..]);
+    }
+
+    private async ValueTask SendRestBeforeLiveAsync(ReadOnlyMemory<byte> rest)
+    {
+        // A client that never reads would hold this forever: stop waiting when the stream ends (the
+        // send then fails as the connection is closed).
+        var sending = SendAllAsync(_socket, rest, CancellationToken.None);
+        if (await Task.WhenAny(sending, _ended.Task) != sending)
+        {
+            throw new OperationCanceledException("the stream ended before its opening was sent");
+        }
+
+        await sending;
+    }
+
+    /// <summary>What the subscriber missed (resume), before any live frame, in sends of up to 64 KiB.</summary>
+    private async ValueTask SendReplayAsync()
+    {
+        var replay = _subscription.Replay;
+        if (replay.Count == 0)
+        {
+            return;
+        }
+
+        var batch = ArrayPool<byte>.Shared.Rent(DirectSendWorker.GatherBytes);
+        try
+        {
+            var index = 0;
+            while (index < replay.Count)
+            {
+                var length = 0;
+                var events = 0;
+                for (; index < replay.Count && length + replay[index].Bytes.Length <= batch.Length; index++, events++)
+                {
+                    replay[index].Bytes.CopyTo(batch, length);
+                    length += replay[index].Bytes.Length;
+                }
+
+                if (events == 0)
+                {
+                    // A frame larger than the batch goes alone.
+                    await SendBeforeLiveAsync(replay[index].Bytes);
+                    length = replay[index++].Bytes.Length;
+                    events = 1;
+                }
+                else
+                {
+                    await SendBeforeLiveAsync(batch.AsMemory(0, length));
+                }
+
+                _subscription.RecordWritten(events, length);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(batch);
+        }
     }
 
     /// <summary>Schedules a pass unless one is already due or under way (which will see the new frame).</summary>
@@ -232,8 +313,15 @@ internal sealed class DirectSocketStream : IFrameQueueListener
 
     private void Fail()
     {
+        _sendFailed = true;
+        End();
+    }
+
+    /// <summary>The client went, the server is stopping, the hub closed it or a send failed.</summary>
+    private void End()
+    {
         Volatile.Write(ref _state, Ended);
-        _failed.TrySetResult();
+        _ended.TrySetResult();
     }
 
     private void SampleLatency(int events, long oldestPublished)
@@ -266,31 +354,6 @@ internal sealed class DirectSocketStream : IFrameQueueListener
         {
             var sent = await socket.SendAsync(bytes, SocketFlags.None, token);
             bytes = bytes[sent..];
-        }
-    }
-
-    /// <summary>What the subscriber missed (resume), before any live frame, in sends of up to 64 KiB.</summary>
-    private static async Task SendReplayAsync(Socket socket, Subscription subscription, CancellationToken token)
-    {
-        var replay = subscription.Replay;
-        if (replay.Count == 0)
-        {
-            return;
-        }
-
-        var batch = new ArrayBufferWriter<byte>(DirectSendWorker.GatherBytes);
-        var events = 0;
-        for (var index = 0; index < replay.Count; index++)
-        {
-            batch.Write(replay[index].Bytes);
-            events++;
-            if (batch.WrittenCount >= DirectSendWorker.GatherBytes || index == replay.Count - 1)
-            {
-                await SendAllAsync(socket, batch.WrittenMemory, token);
-                subscription.RecordWritten(events, batch.WrittenCount);
-                batch.Clear();
-                events = 0;
-            }
         }
     }
 }

@@ -49,10 +49,30 @@ internal static class RawResponseHead
         return Encoding.ASCII.GetBytes(head.Append("\r\n").ToString());
     }
 
-    private static bool IsToken(string name) =>
-        name.Length > 0 && name.All(c => c < 127 && c > 32 && !"\"(),/:;<=>?@[\\]{}".Contains(c, StringComparison.Ordinal));
+    private static bool IsToken(string name)
+    {
+        foreach (var c in name)
+        {
+            if (c <= ' ' || c >= 127 || "\"(),/:;<=>?@[\\]{}".Contains(c, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return name.Length > 0;
+    }
 
     // Visible ASCII, space and tab only: no CR or LF to split the head, nothing a client could misread.
-    private static bool IsFieldValue(string value) =>
-        value.All(c => c == '\t' || (c >= ' ' && c < 127));
+    private static bool IsFieldValue(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c != '\t' && (c < ' ' || c >= 127))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

@@ -30,13 +30,24 @@ internal sealed class ResponseStartCallbacks(IHttpResponseFeature server) : IHtt
 
     public void OnCompleted(Func<object, Task> callback, object state) => server.OnCompleted(callback, state);
 
-    /// <summary>Runs the callbacks as the server would: the last registered first.</summary>
-    public async Task RunAsync()
+    /// <summary>
+    /// Runs the callbacks as the server would (the last registered first); false if one did not
+    /// complete synchronously (the rest are then left to the server, which runs them all again).
+    /// </summary>
+    public bool TryRunSynchronously()
     {
         for (var i = _callbacks.Count - 1; i >= 0; i--)
         {
-            await _callbacks[i].Callback(_callbacks[i].State);
+            var running = _callbacks[i].Callback(_callbacks[i].State);
+            if (!running.IsCompleted)
+            {
+                return false;
+            }
+
+            running.GetAwaiter().GetResult(); // a failing callback fails the request, as it would in the server
         }
+
+        return true;
     }
 
     /// <summary>Installs the recorder on subscribe requests; must come before anything that registers callbacks.</summary>

@@ -25,7 +25,7 @@ internal static class SubscriptionStream
     /// (<see cref="DirectSocketStream"/>). The subscription leaves <paramref name="hub"/> before the
     /// client can see the stream end.
     /// </summary>
-    public static async Task RunAsync(
+    public static Task RunAsync(
         HttpContext context, SseHub hub, Subscription subscription, int retryMilliseconds, Histogram<double>? latency, TimeProvider time,
         DirectSendScheduler? direct, CancellationToken stopping)
     {
@@ -33,12 +33,17 @@ internal static class SubscriptionStream
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
-        if (direct is not null && await DirectSocketStream.TryTakeOverAsync(context, time) is { } takeOver)
-        {
-            await DirectSocketStream.RunAsync(context, takeOver.Socket, takeOver.Head, hub, subscription, direct.NextWorker(), retryMilliseconds, latency, time, stopping);
-            return;
-        }
 
+        // Not async itself, so a long-lived stream holds one state machine fewer.
+        return direct is not null && DirectSocketStream.TryTakeOver(context, time, out var socket, out var head)
+            ? DirectSocketStream.RunAsync(context, socket, head, hub, subscription, direct.NextWorker(), retryMilliseconds, latency, time, stopping)
+            : RunThroughPipelineAsync(context, subscription, retryMilliseconds, latency, time, stopping);
+    }
+
+    private static async Task RunThroughPipelineAsync(
+        HttpContext context, Subscription subscription, int retryMilliseconds, Histogram<double>? latency, TimeProvider time, CancellationToken stopping)
+    {
+        var response = context.Response;
         context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
 
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping, subscription.Closed);
