@@ -2,7 +2,8 @@
 # Runs every scenario of docs/benchmarks.md, each RUNS times (default 3), through run-pinned.sh
 # (server on core 0, tool on core 1), writes one JSON summary per run into OUT and prints medians.
 # The floor scenarios run the write(2)-only floor program instead of the server (run-floor.sh), first,
-# so a full run measures floor and server under the same conditions.
+# so a full run measures floor and server under the same conditions. kestrel-baseline measures what
+# plain Kestrel holds per idle stream (run-kestrel-baseline.sh), the floor under scenario 5's memory.
 #   bash src/SseService.LoadTest/benchmarks.sh [OUT] [scenario ...]     (default: all scenarios)
 # Needs: a Release build (dotnet build -c Release src/SseService && dotnet build -c Release src/SseService.LoadTest),
 # taskset, gcc (the floor), redis-server (for the backplane scenario) and python3 (a local OTLP sink).
@@ -38,7 +39,7 @@ PY
 }
 
 scenarios=("$@")
-[ ${#scenarios[@]} -eq 0 ] && scenarios=(floor floor-batch10 floor-10k s1 s1-pipeline s2 s3 s4a s4b s5 s6 s7 telemetry history redis)
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(floor floor-batch10 floor-10k s1 s1-pipeline s2 s3 s4a s4b s5 kestrel-baseline s6 s7 telemetry history redis)
 for scenario in "${scenarios[@]}"; do
   case $scenario in
     floor) script=$floor run floor-1000x100 -- --subscribers 1000 --rate 100 "${base[@]}" ;;
@@ -51,6 +52,7 @@ for scenario in "${scenarios[@]}"; do
     s4a) run s4a-10000x10 -- --subscribers 10000 --rate 10 "${base[@]}" ;;
     s4b) run s4b-100ns-depth3 -- --subscribers 1000 --namespaces 100 --depth 3 --publishers 4 --rate 10000 "${base[@]}" ;;
     s5)  for n in 1 10000 19000; do run "s5-idle-$n" -- --subscribers "$n" --rate 1 --payload 64 --warmup 1 --duration 5; done ;;
+    kestrel-baseline) script=src/SseService.LoadTest/run-kestrel-baseline.sh run kestrel-baseline-idle-10000 -- --subscribers 10000 --rate 1 --payload 64 --warmup 1 --duration 5 ;;
     s6)  run s6-ingest -- --subscribers 1 --rate 0 "${base[@]}" ;;
     s7)  run s7-stalled10 -- --subscribers 1000 --stalled 10 --rate 100 "${base[@]}" ;;
     telemetry)

@@ -75,6 +75,38 @@ public sealed partial class DirectSocketStreamTests
         }
     }
 
+    [Fact]
+    public async Task Reconnect_MissedMoreThanOneSendHolds_ReplaysEverythingInOrderThenLive()
+    {
+        // Arrange: 150 KiB of small events and one event larger than a whole send, missed while away.
+        await using var service = await TestService.StartAsync();
+        var first = await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/replay", Data = "before" });
+        var expected = new List<string>();
+        for (var i = 0; i < 150; i++)
+        {
+            expected.Add($"{i}:{new string('r', 1024)}");
+            if (i == 75)
+            {
+                expected.Add(new string('L', 65_000));
+            }
+        }
+
+        foreach (var data in expected)
+        {
+            await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/replay", Data = data });
+        }
+
+        // Act
+        await using var resumed = await service.SubscribeAsync("/subscribe/replay", lastEventId: first.Id);
+        var replayed = await resumed.ReadManyAsync(expected.Count);
+        await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/replay", Data = "live" });
+        var live = await resumed.ReadAsync();
+
+        // Assert
+        Assert.Equal(expected, replayed.Select(item => item.Data));
+        Assert.Equal("live", live?.Data);
+    }
+
     [GeneratedRegex(@"^data: (\d+):", RegexOptions.Multiline)]
     private static partial Regex DataPrefix();
 }
