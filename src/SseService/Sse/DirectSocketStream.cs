@@ -268,8 +268,9 @@ internal sealed class DirectSocketStream : IFrameQueueListener
                 return;
             }
         }
-        catch (ObjectDisposedException)
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
         {
+            // The connection is gone (closed under the pass): this stream ends, the pass goes on.
             Fail();
             return;
         }
