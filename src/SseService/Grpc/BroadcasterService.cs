@@ -15,6 +15,9 @@ internal sealed class BroadcasterService(SseHub hub, IEventPublisher publisher, 
     private const double CongestionThreshold = 0.5;
     private static readonly TimeSpan MaxCongestionWait = TimeSpan.FromSeconds(10);
 
+    // Producers are woken when a backlog eases; this only bounds a wait whose wake-up went elsewhere.
+    private static readonly TimeSpan LookAgainAfter = TimeSpan.FromMilliseconds(50);
+
     public override async Task<BroadcastReply> Broadcast(SseMessage request, ServerCallContext context)
     {
         if (!PublicationValidator.TryCreate(request, hub.Options, out var publication, out var refusal))
@@ -86,10 +89,25 @@ internal sealed class BroadcasterService(SseHub hub, IEventPublisher publisher, 
     /// </summary>
     private async Task WaitWhileCongestedAsync(NamespacePath ns, CancellationToken cancellationToken)
     {
-        var started = Environment.TickCount64;
-        while (hub.Congestion(ns) > CongestionThreshold && Environment.TickCount64 - started < MaxCongestionWait.TotalMilliseconds)
+        var deadline = Environment.TickCount64 + (long)MaxCongestionWait.TotalMilliseconds;
+        while (hub.Congestion(ns) > CongestionThreshold)
         {
-            await Task.Delay(1, cancellationToken);
+            // Taken before looking again, so an ease between the two looks still wakes this wait.
+            var eased = hub.WhenBacklogEases();
+            var remaining = deadline - Environment.TickCount64;
+            if (hub.Congestion(ns) <= CongestionThreshold || remaining <= 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await eased.WaitAsync(TimeSpan.FromMilliseconds(Math.Min(remaining, LookAgainAfter.TotalMilliseconds)), cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Look again anyway: a wake-up is an optimization, this bound is the guarantee.
+            }
         }
     }
 

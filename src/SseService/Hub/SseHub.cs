@@ -19,6 +19,7 @@ public sealed class SseHub
     private readonly SseCounters _counters;
     private readonly SseInstrumentation? _instrumentation;
     private readonly EventHistory _history;
+    private readonly BacklogSignal _backlogEased = new();
 
     // Held while a closed subscription's counts move from the trie to the closed totals, and while
     // totals are read, so that monotonic counters never appear to go back.
@@ -64,7 +65,7 @@ public sealed class SseHub
     public Subscription Subscribe(NamespacePath ns, SubscriberInfo info, string? lastEventId = null)
     {
         var subscription = new Subscription(
-            Interlocked.Increment(ref _lastSubscriptionId), ns, info, _options.SubscriberQueueCapacity, _time.GetUtcNow());
+            Interlocked.Increment(ref _lastSubscriptionId), ns, info, _options.SubscriberQueueCapacity, _time.GetUtcNow(), _backlogEased);
         long lastPublished;
         lock (_publishGate)
         {
@@ -144,6 +145,8 @@ public sealed class SseHub
         {
             _counters.SlowConsumerDisconnected();
         }
+
+        _backlogEased.Eased(); // one fewer subscriber to wait for
     }
 
     /// <summary>
@@ -250,6 +253,13 @@ public sealed class SseHub
         });
         return matched == 0 ? 0 : (double)backlogged.Value / matched;
     }
+
+    /// <summary>
+    /// Completes when some subscription's backlog next falls below the backlogged mark, or one leaves:
+    /// the moment a producer held back by <see cref="Congestion"/> should look again. Take it before
+    /// checking the congestion, so an ease in between is not missed.
+    /// </summary>
+    public Task WhenBacklogEases() => _backlogEased.Next();
 
     /// <summary>
     /// Cuts, as slow consumers, subscriptions whose oldest queued event has waited longer than

@@ -22,11 +22,15 @@ public sealed class Subscription
     private int _closeReason;
     private int _wroteSinceKeepAlive;
     private IFrameQueueListener? _listener;
+    private readonly int _backlogThreshold;
+    private readonly BacklogSignal? _backlogEased;
     private bool _isListed;
 
-    internal Subscription(long id, NamespacePath ns, SubscriberInfo info, int capacity, DateTimeOffset createdAt)
+    internal Subscription(long id, NamespacePath ns, SubscriberInfo info, int capacity, DateTimeOffset createdAt, BacklogSignal? backlogEased = null)
     {
         Capacity = capacity;
+        _backlogThreshold = Math.Max(16, capacity / 4);
+        _backlogEased = backlogEased;
         Replay = [];
         Id = id;
         Namespace = ns;
@@ -58,7 +62,7 @@ public sealed class Subscription
     /// that a reader keeping up never trips it between two reads, early enough that a producer held
     /// back then still leaves every subscriber room before its queue overflows.
     /// </summary>
-    internal bool IsBacklogged => Volatile.Read(ref _enqueued) - Volatile.Read(ref _dequeued) >= Math.Max(16, Capacity / 4);
+    internal bool IsBacklogged => Volatile.Read(ref _enqueued) - Volatile.Read(ref _dequeued) >= _backlogThreshold;
 
     /// <summary>When the oldest queued frame was published (<see cref="TimeProvider.GetTimestamp"/>), or null when none waits.</summary>
     internal long? OldestQueuedTimestamp => _queue.Reader.TryPeek(out var frame) && frame.IsEvent ? frame.PublishedTimestamp : null;
@@ -146,7 +150,15 @@ public sealed class Subscription
     }
 
     /// <summary>Called by the single writer loop for the live events it took off the queue.</summary>
-    public void RecordDequeued(int events) => Volatile.Write(ref _dequeued, _dequeued + events);
+    public void RecordDequeued(int events)
+    {
+        var backlog = Volatile.Read(ref _enqueued) - _dequeued;
+        Volatile.Write(ref _dequeued, _dequeued + events);
+        if (backlog >= _backlogThreshold && backlog - events < _backlogThreshold)
+        {
+            _backlogEased?.Eased();
+        }
+    }
 
     /// <summary>True when nothing was written since the last call: the stream is idle and wants a keep-alive.</summary>
     internal bool TakeIdle() => Interlocked.Exchange(ref _wroteSinceKeepAlive, 0) == 0;
