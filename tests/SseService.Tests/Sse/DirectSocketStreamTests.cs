@@ -107,6 +107,37 @@ public sealed partial class DirectSocketStreamTests
         Assert.Equal("live", live?.Data);
     }
 
+    [Fact]
+    public async Task Subscribe_Http10Client_GetsAStreamThatEndsWithTheConnectionAndItsEvents()
+    {
+        // Arrange: HTTP/1.0 has no chunked encoding, so only a close-delimited body can serve it.
+        await using var service = await TestService.StartAsync();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(service.HttpAddress.Host, service.HttpAddress.Port);
+        await client.SendAsync("GET /subscribe/old HTTP/1.0\r\n\r\n"u8.ToArray());
+        var received = new System.Text.StringBuilder();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(SseSubscriber.DefaultTimeout);
+        while (!received.ToString().Contains(": ok\n\n", StringComparison.Ordinal))
+        {
+            received.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, await client.ReceiveAsync(buffer, timeout.Token)));
+        }
+
+        // Act
+        var reply = await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/old", Data = "still works" });
+        while (!received.ToString().Contains("data: still works\n\n", StringComparison.Ordinal))
+        {
+            received.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, await client.ReceiveAsync(buffer, timeout.Token)));
+        }
+
+        // Assert
+        var text = received.ToString();
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", text, StringComparison.Ordinal);
+        Assert.Contains("\r\nConnection: close\r\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Transfer-Encoding", text, StringComparison.Ordinal);
+        Assert.Contains($"id: {reply.Id}\ndata: still works\n\n", text, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex(@"^data: (\d+):", RegexOptions.Multiline)]
     private static partial Regex DataPrefix();
 }
