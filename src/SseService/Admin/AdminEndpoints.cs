@@ -50,7 +50,7 @@ public static class AdminEndpoints
         {
             // Fill the page at once rather than on the next tick.
             publisher.PublishNow();
-            await SubscriptionStream.RunAsync(context, adminHub, subscription, retryMilliseconds: 0, latency: null, time, direct: null, lifetime.ApplicationStopping);
+            await SubscriptionStream.RunAsync(context, adminHub, subscription, retryMilliseconds: 0, latency: null, time, direct: null, ended: static () => { }, lifetime.ApplicationStopping);
         }
         finally
         {

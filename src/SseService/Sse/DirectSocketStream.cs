@@ -21,8 +21,11 @@ internal sealed class DirectSocketStream : IFrameQueueListener
     private const int Sending = 2;   // a pass, or the finish of a send that would have blocked, owns the socket
     private const int Ended = 3;
 
-    // The server's read sees a local shutdown at once; this only bounds a surprise.
-    private static readonly TimeSpan ServerNoticesCloseWithin = TimeSpan.FromSeconds(1);
+    // A local shutdown ends the close watch's read at once; this only bounds a surprise.
+    private static readonly TimeSpan CloseWatchEndsWithin = TimeSpan.FromSeconds(1);
+
+    // Where bytes a client sends after its request go: nobody reads them, so one buffer serves all.
+    private static readonly byte[] s_discard = new byte[256];
 
     // Latency is sampled (once a second per stream) so recording it never contends on the hot path.
     private const double LatencySampleSeconds = 1;
@@ -35,6 +38,7 @@ internal sealed class DirectSocketStream : IFrameQueueListener
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state;
     private bool _sendFailed;
+    private bool _clientGone;
     private long _nextLatencySample;
 
     private DirectSocketStream(Socket socket, Subscription subscription, DirectSendWorker worker, Histogram<double>? latency, TimeProvider time)
@@ -56,7 +60,8 @@ internal sealed class DirectSocketStream : IFrameQueueListener
         socket = null!;
         head = [];
         var request = context.Request;
-        if (request.IsHttps
+        if (!SocketDetach.IsSupported
+            || request.IsHttps
             || !(HttpMethods.IsGet(request.Method) && (request.Protocol == "HTTP/1.1" || request.Protocol == "HTTP/1.0"))
             || context.Features.Get<IConnectionSocketFeature>()?.Socket is not { SocketType: SocketType.Stream } found
             || context.Features.Get<IHttpResponseFeature>() is not ResponseStartCallbacks callbacks
@@ -72,72 +77,140 @@ internal sealed class DirectSocketStream : IFrameQueueListener
     }
 
     /// <summary>
-    /// Runs the stream until the client goes, the server stops, the hub closes the subscription or a
-    /// send fails; then the connection is closed (the body ends with it: <c>Connection: close</c>).
+    /// Takes the connection away from the server (<see cref="SocketDetach"/>) and runs the stream on
+    /// its own until the client goes, the server stops, the hub closes the subscription or a send
+    /// fails; then the connection is closed (the body ends with it: <c>Connection: close</c>) and
+    /// <paramref name="ended"/> is called. The returned task is the request's part only: it completes
+    /// at once, so the server releases the request while the stream goes on.
     /// </summary>
-    public static async Task RunAsync(
-        HttpContext context, Socket socket, byte[] head, SseHub hub, Subscription subscription, DirectSendWorker worker,
-        int retryMilliseconds, Histogram<double>? latency, TimeProvider time, CancellationToken stopping)
+    public static Task RunAsync(
+        HttpContext context, Socket serverSocket, byte[] head, SseHub hub, Subscription subscription, DirectSendWorker worker,
+        int retryMilliseconds, Histogram<double>? latency, TimeProvider time, Action ended, CancellationToken stopping)
     {
-        var stream = new DirectSocketStream(socket, subscription, worker, latency, time);
-
-        // Three registrations and a completion source are all a waiting stream holds.
-        using var clientGone = context.RequestAborted.UnsafeRegister(static state => ((DirectSocketStream)state!).End(), stream);
-        using var serverStopping = stopping.UnsafeRegister(static state => ((DirectSocketStream)state!).End(), stream);
-        using var closedByHub = subscription.Closed.UnsafeRegister(static state => ((DirectSocketStream)state!).End(), stream);
+        Socket own;
         try
         {
-            // Only our own sends use it from here on; non-blocking so a pass never waits on one client.
-            socket.Blocking = false;
-            var opening = StreamOpening.For(subscription.OpeningId, retryMilliseconds);
-            await stream.SendBeforeLiveAsync((byte[])[.. head, .. opening]);
-            subscription.RecordWritten(0, opening.Length);
-            await stream.SendReplayAsync();
-            subscription.Listen(stream);
-            await stream._ended.Task;
+            own = SocketDetach.Detach(serverSocket);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The client went while we took over.
+            hub.Unsubscribe(subscription);
+            context.Abort();
+            ended();
+            return Task.CompletedTask;
+        }
+
+        // The server's socket is now a placeholder: aborting ends the request and the server's
+        // connection at once, and frees what they held, without touching the client's connection.
+        context.Abort();
+        var stream = new DirectSocketStream(own, subscription, worker, latency, time);
+        _ = stream.RunDetachedAsync(head, hub, retryMilliseconds, ended, stopping);
+        return Task.CompletedTask;
+    }
+
+    private async Task RunDetachedAsync(byte[] head, SseHub hub, int retryMilliseconds, Action ended, CancellationToken stopping)
+    {
+        // Two registrations, a completion source and the close watch are all a waiting stream holds.
+        var serverStopping = stopping.UnsafeRegister(static state => ((DirectSocketStream)state!).End(), this);
+        var closedByHub = _subscription.Closed.UnsafeRegister(static state => ((DirectSocketStream)state!).End(), this);
+        Task watch = Task.CompletedTask;
+        try
+        {
+            // Non-blocking: a pass never waits on one client, and the close watch reads without waiting.
+            _socket.Blocking = false;
+            watch = WatchForClientCloseAsync();
+            var opening = StreamOpening.For(_subscription.OpeningId, retryMilliseconds);
+            await SendBeforeLiveAsync((byte[])[.. head, .. opening]);
+            _subscription.RecordWritten(0, opening.Length);
+            await SendReplayAsync();
+            _subscription.Listen(this);
+            await _ended.Task;
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
-            stream._sendFailed = e is not OperationCanceledException;
+            _sendFailed |= e is not OperationCanceledException;
         }
         finally
         {
-            Volatile.Write(ref stream._state, Ended);
+            Volatile.Write(ref _state, Ended);
+            serverStopping.Dispose();
+            closedByHub.Dispose();
         }
 
         // Gone from the hub before the client can see the end, so a reconnect never finds it still counted.
-        hub.Unsubscribe(subscription);
-
-        // The response never went through the server's pipeline, which must not now write one of its
-        // own. A slow consumer, or a client whose send failed, is cut; any other end is a clean close.
-        if (subscription.CloseReason == CloseReason.SlowConsumer || stream._sendFailed)
+        hub.Unsubscribe(_subscription);
+        if (_subscription.CloseReason == CloseReason.SlowConsumer || _sendFailed || _clientGone)
         {
-            context.Abort();
+            // Cut: a reset, nothing more is owed to a client that is not reading or not there.
+            Cut();
         }
         else
         {
-            await CloseCleanlyAsync(context, socket);
+            await CloseCleanlyAsync(watch);
         }
+
+        ended();
     }
 
     /// <summary>
-    /// Sends FIN after everything queued (the body ends there) and ends the server's own pending read,
-    /// so it sees the connection close rather than tearing it down under a read (a reset); then
-    /// aborts the request, so the server never writes a response of its own on a closed stream.
+    /// Sends FIN after everything queued (the body ends there), which also ends the close watch's
+    /// pending read, then releases the socket once nothing is pending on it (no reset).
     /// </summary>
-    private static async Task CloseCleanlyAsync(HttpContext context, Socket socket)
+    private async Task CloseCleanlyAsync(Task watch)
     {
         try
         {
-            socket.Shutdown(SocketShutdown.Both);
-            await Task.Delay(ServerNoticesCloseWithin, context.RequestAborted);
+            _socket.Shutdown(SocketShutdown.Both);
+            await watch.WaitAsync(CloseWatchEndsWithin);
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or TimeoutException)
         {
-            // The server saw the close (the usual case), or the socket was already gone.
+            // Already gone, or the watch did not end in time: dispose anyway.
         }
 
-        context.Abort();
+        _socket.Dispose();
+    }
+
+    private void Cut()
+    {
+        try
+        {
+            _socket.LingerState = new LingerOption(enable: true, seconds: 0);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+
+        _socket.Dispose();
+    }
+
+    /// <summary>
+    /// Waits for the client to close (or reset) its side: the server no longer reads this connection,
+    /// so this is how the stream learns that its client went. Bytes a client sends are discarded.
+    /// </summary>
+    private async Task WatchForClientCloseAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                var read = _socket.Receive(s_discard, SocketFlags.None, out var error);
+                if (error != SocketError.WouldBlock && (read == 0 || error != SocketError.Success))
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Reset, or closed under the read: gone either way.
+        }
+
+        _clientGone = Volatile.Read(ref _state) != Ended;
+        End();
     }
 
     /// <summary>

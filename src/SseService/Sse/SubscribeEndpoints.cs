@@ -89,14 +89,10 @@ public static class SubscribeEndpoints
             return;
         }
 
-        try
-        {
-            await StreamAsync(context, hub, ns, info, lastEventId, grants, instrumentation, time, lifetime, hub.Options.DirectSocketWrites ? direct : null, logger);
-        }
-        finally
-        {
-            limiter.Release(info.ClientAddress);
-        }
+        // A stream written straight to its socket outlives this request, so its slot is given back
+        // when the stream ends, not when the request does.
+        await StreamAsync(context, hub, ns, info, lastEventId, grants, instrumentation, time, lifetime,
+            hub.Options.DirectSocketWrites ? direct : null, () => limiter.Release(info.ClientAddress), logger);
     }
 
     private static async Task StreamAsync(
@@ -110,9 +106,20 @@ public static class SubscribeEndpoints
         TimeProvider time,
         IHostApplicationLifetime lifetime,
         DirectSendScheduler? direct,
+        Action release,
         ILogger logger)
     {
-        var subscription = hub.Subscribe(ns, info, lastEventId);
+        Subscription subscription;
+        try
+        {
+            subscription = hub.Subscribe(ns, info, lastEventId);
+        }
+        catch
+        {
+            release();
+            throw;
+        }
+
         subscription.ExpiresAt = grants?.ExpiresAt;
         if (subscription.Resume != ResumeOutcome.NotRequested)
         {
@@ -125,13 +132,16 @@ public static class SubscribeEndpoints
         }
 
         SubscribeLog.Connected(logger, subscription.Id, ns.Value, info.ClientAddress);
-        try
+        var ended = 0;
+        void Ended()
         {
-            await SubscriptionStream.RunAsync(context, hub, subscription, hub.Options.RetryMilliseconds, instrumentation.DeliveryLatency, time, direct, lifetime.ApplicationStopping);
-        }
-        finally
-        {
+            if (Interlocked.Exchange(ref ended, 1) != 0)
+            {
+                return;
+            }
+
             hub.Unsubscribe(subscription);
+            release();
             var reason = subscription.CloseReason switch
             {
                 CloseReason.SlowConsumer => "slow consumer",
@@ -145,6 +155,16 @@ public static class SubscribeEndpoints
             }
 
             SubscribeLog.Disconnected(logger, subscription.Id, ns.Value, reason, DateTimeOffset.UtcNow - subscription.CreatedAt, subscription.MessagesSent);
+        }
+
+        try
+        {
+            await SubscriptionStream.RunAsync(context, hub, subscription, hub.Options.RetryMilliseconds, instrumentation.DeliveryLatency, time, direct, Ended, lifetime.ApplicationStopping);
+        }
+        catch
+        {
+            Ended();
+            throw;
         }
     }
 

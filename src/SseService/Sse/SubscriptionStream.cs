@@ -23,11 +23,12 @@ internal static class SubscriptionStream
     /// or the hub closes the subscription (slow consumer: the connection is aborted). With
     /// <paramref name="direct"/>, a plain HTTP/1.x stream is written straight to its socket instead
     /// (<see cref="DirectSocketStream"/>). The subscription leaves <paramref name="hub"/> before the
-    /// client can see the stream end.
+    /// client can see the stream end, then <paramref name="ended"/> is called, once. A direct stream
+    /// outlives its request: the returned task completes when the request is done, maybe long before.
     /// </summary>
     public static Task RunAsync(
         HttpContext context, SseHub hub, Subscription subscription, int retryMilliseconds, Histogram<double>? latency, TimeProvider time,
-        DirectSendScheduler? direct, CancellationToken stopping)
+        DirectSendScheduler? direct, Action ended, CancellationToken stopping)
     {
         var response = context.Response;
         response.ContentType = "text/event-stream";
@@ -36,11 +37,27 @@ internal static class SubscriptionStream
 
         // Not async itself, so a long-lived stream holds one state machine fewer.
         return direct is not null && DirectSocketStream.TryTakeOver(context, time, out var socket, out var head)
-            ? DirectSocketStream.RunAsync(context, socket, head, hub, subscription, direct.NextWorker(), retryMilliseconds, latency, time, stopping)
-            : RunThroughPipelineAsync(context, subscription, retryMilliseconds, latency, time, stopping);
+            ? DirectSocketStream.RunAsync(context, socket, head, hub, subscription, direct.NextWorker(), retryMilliseconds, latency, time, ended, stopping)
+            : RunThroughPipelineAsync(context, hub, subscription, retryMilliseconds, latency, time, ended, stopping);
     }
 
     private static async Task RunThroughPipelineAsync(
+        HttpContext context, SseHub hub, Subscription subscription, int retryMilliseconds, Histogram<double>? latency, TimeProvider time,
+        Action ended, CancellationToken stopping)
+    {
+        try
+        {
+            await WriteThroughPipelineAsync(context, subscription, retryMilliseconds, latency, time, stopping);
+        }
+        finally
+        {
+            // Before the server completes the response, so the client never sees the end first.
+            hub.Unsubscribe(subscription);
+            ended();
+        }
+    }
+
+    private static async Task WriteThroughPipelineAsync(
         HttpContext context, Subscription subscription, int retryMilliseconds, Histogram<double>? latency, TimeProvider time, CancellationToken stopping)
     {
         var response = context.Response;
