@@ -138,6 +138,53 @@ public sealed partial class DirectSocketStreamTests
         Assert.Contains($"id: {reply.Id}\ndata: still works\n\n", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Subscribe_StreamTakenOver_KestrelHoldsNoConnectionWhileEventsStillFlow()
+    {
+        // Arrange: Kestrel's own count of the connections it holds on this service's port.
+        await using var service = await TestService.StartAsync();
+        var port = service.HttpAddress.Port;
+        var held = 0L;
+        var opened = 0L;
+        var changed = new SemaphoreSlim(0);
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Microsoft.AspNetCore.Server.Kestrel" && instrument.Name == "kestrel.active_connections")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, delta, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "server.port" && Equals(tag.Value, port))
+                {
+                    Interlocked.Add(ref held, delta);
+                    Interlocked.Add(ref opened, Math.Max(0, delta));
+                    changed.Release();
+                }
+            }
+        });
+        listener.Start();
+
+        // Act
+        await using var subscriber = await service.SubscribeAsync("/subscribe/detached");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (Interlocked.Read(ref opened) == 0 || Interlocked.Read(ref held) != 0 || service.Hub.SubscriberCount != 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Kestrel still holds {Interlocked.Read(ref held)} connection(s)");
+            await changed.WaitAsync(TimeSpan.FromMilliseconds(100));
+        }
+
+        await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/detached", Data = "after" });
+
+        // Assert: the stream lives on outside Kestrel.
+        Assert.Equal("after", (await subscriber.ReadAsync())?.Data);
+        Assert.Equal(0, Interlocked.Read(ref held));
+    }
+
     [GeneratedRegex(@"^data: (\d+):", RegexOptions.Multiline)]
     private static partial Regex DataPrefix();
 }
