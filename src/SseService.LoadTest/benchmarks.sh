@@ -17,7 +17,7 @@ floor=src/SseService.LoadTest/run-floor.sh
 base=(--payload 64 --warmup 2 --duration 10)
 
 run() { # name, then server args -- tool args; with script=$floor, floor args -- tool args
-  local name=$1; shift
+  local name=$1 i; shift
   for i in $(seq 1 "$runs"); do
     echo "== $name run $i" >&2
     bash "${script:-$pinned}" "$@" --json "$out/$name-$i.json" 2>"$out/$name-$i.log" || echo "   (failed; see $out/$name-$i.log)" >&2
@@ -39,12 +39,17 @@ PY
 }
 
 scenarios=("$@")
-[ ${#scenarios[@]} -eq 0 ] && scenarios=(floor floor-batch10 floor-10k s1 s1-pipeline s2 s3 s4a s4b s5 kestrel-baseline s6 s7 telemetry history redis)
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(floor floor-batch10 floor-10k pairs s1 s1-pipeline s2 s3 s4a s4b s5 kestrel-baseline s6 s7 telemetry history redis)
 for scenario in "${scenarios[@]}"; do
   case $scenario in
     floor) script=$floor run floor-1000x100 -- --subscribers 1000 --rate 100 "${base[@]}" ;;
     floor-batch10) script=$floor run floor-batch10-1000x1000 --batch 10 -- --subscribers 1000 --rate 1000 "${base[@]}" ;;
     floor-10k) script=$floor run floor-10000x10 -- --subscribers 10000 --rate 10 "${base[@]}" ;;
+    pairs) # floor and server alternately, so each pair shares the machine's conditions: the ratios are printed at the end
+      for i in $(seq 1 "$runs"); do
+        runs=1 script=$floor run "pair-floor-$i" -- --subscribers 1000 --rate 100 "${base[@]}"
+        runs=1 run "pair-server-$i" -- --subscribers 1000 --rate 100 "${base[@]}"
+      done ;;
     s1)  run s1-1000x100 -- --subscribers 1000 --rate 100 "${base[@]}" ;;
     s1-pipeline) run s1-pipeline-1000x100 --Sse:DirectSocketWrites=false -- --subscribers 1000 --rate 100 "${base[@]}" ;;
     s2)  for rate in 1000 2000 3000; do run "s2-1000x$rate" -- --subscribers 1000 --rate "$rate" "${base[@]}"; done ;;
@@ -102,4 +107,18 @@ for name, rs in runs.items():
           f"{g(lambda r: r['tool']['cpu_percent']):>9.1f} {g(lambda r: r['server']['kib_per_connection']):>8.1f} "
           f"{g(lambda r: r['sequence']['gaps']):>5.0f} {g(lambda r: r['connections']['closed_by_server']):>5.0f} "
           f"{g(published_rate):>9,.0f}")
+pairs = sorted({n.split('-')[2] for n in runs if n.startswith('pair-floor-')}, key=int)
+ratios = []
+for i in pairs:
+    floor, server = runs.get(f'pair-floor-{i}'), runs.get(f'pair-server-{i}')
+    if floor and server:
+        f, s = floor[0], server[0]
+        ratios.append((s['server']['microseconds_per_delivery'] / f['server']['microseconds_per_delivery'],
+                       s['latency_us']['p99'] / f['latency_us']['p99']))
+        print(f"pair {i}: floor {f['server']['microseconds_per_delivery']:.2f} µs, p99 {f['latency_us']['p99']/1000:.1f} ms; "
+              f"server {s['server']['microseconds_per_delivery']:.2f} µs, p99 {s['latency_us']['p99']/1000:.1f} ms; "
+              f"ratios {ratios[-1][0]:.2f} CPU, {ratios[-1][1]:.2f} p99")
+if ratios:
+    print(f"median of {len(ratios)} pairs: server/floor {statistics.median(r[0] for r in ratios):.2f} CPU per delivery, "
+          f"{statistics.median(r[1] for r in ratios):.2f} p99")
 PY
