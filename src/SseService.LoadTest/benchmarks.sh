@@ -15,6 +15,10 @@ mkdir -p "$out"
 pinned=src/SseService.LoadTest/run-pinned.sh
 floor=src/SseService.LoadTest/run-floor.sh
 base=(--payload 64 --warmup 2 --duration 10)
+# Light loads are measured after 15 s: for the first seconds the runtime recompiles hot methods on a
+# background thread (tiered compilation, dynamic PGO), which shows as CPU and latency that a running
+# service no longer has. The floor gets the same warmup, so pairs stay comparable.
+steady=(--payload 64 --warmup 15 --duration 10)
 
 run() { # name, then server args -- tool args; with script=$floor, floor args -- tool args
   local name=$1 i; shift
@@ -42,24 +46,24 @@ scenarios=("$@")
 [ ${#scenarios[@]} -eq 0 ] && scenarios=(floor floor-batch10 floor-10k pairs s1 s1-pipeline s2 s3 s4a s4b s5 kestrel-baseline s6 s7 telemetry history redis)
 for scenario in "${scenarios[@]}"; do
   case $scenario in
-    floor) script=$floor run floor-1000x100 -- --subscribers 1000 --rate 100 "${base[@]}" ;;
+    floor) script=$floor run floor-1000x100 -- --subscribers 1000 --rate 100 "${steady[@]}" ;;
     floor-batch10) script=$floor run floor-batch10-1000x1000 --batch 10 -- --subscribers 1000 --rate 1000 "${base[@]}" ;;
-    floor-10k) script=$floor run floor-10000x10 -- --subscribers 10000 --rate 10 "${base[@]}" ;;
+    floor-10k) script=$floor run floor-10000x10 -- --subscribers 10000 --rate 10 "${steady[@]}" ;;
     pairs) # floor and server alternately, so each pair shares the machine's conditions: the ratios are printed at the end
       for i in $(seq 1 "$runs"); do
-        runs=1 script=$floor run "pair-floor-$i" -- --subscribers 1000 --rate 100 "${base[@]}"
-        runs=1 run "pair-server-$i" -- --subscribers 1000 --rate 100 "${base[@]}"
+        runs=1 script=$floor run "pair-floor-$i" -- --subscribers 1000 --rate 100 "${steady[@]}"
+        runs=1 run "pair-server-$i" -- --subscribers 1000 --rate 100 "${steady[@]}"
       done ;;
-    s1)  run s1-1000x100 -- --subscribers 1000 --rate 100 "${base[@]}" ;;
-    s1-pipeline) run s1-pipeline-1000x100 --Sse:DirectSocketWrites=false -- --subscribers 1000 --rate 100 "${base[@]}" ;;
+    s1)  run s1-1000x100 -- --subscribers 1000 --rate 100 "${steady[@]}" ;;
+    s1-pipeline) run s1-pipeline-1000x100 --Sse:DirectSocketWrites=false -- --subscribers 1000 --rate 100 "${steady[@]}" ;;
     s2)  for rate in 1000 2000 3000; do run "s2-1000x$rate" -- --subscribers 1000 --rate "$rate" "${base[@]}"; done ;;
     s3)  run s3-unpaced -- --subscribers 1000 --rate 0 "${base[@]}" ;;
-    s4a) run s4a-10000x10 -- --subscribers 10000 --rate 10 "${base[@]}" ;;
-    s4b) run s4b-100ns-depth3 -- --subscribers 1000 --namespaces 100 --depth 3 --publishers 4 --rate 10000 "${base[@]}" ;;
+    s4a) run s4a-10000x10 -- --subscribers 10000 --rate 10 "${steady[@]}" ;;
+    s4b) run s4b-100ns-depth3 -- --subscribers 1000 --namespaces 100 --depth 3 --publishers 4 --rate 10000 "${steady[@]}" ;;
     s5)  for n in 1 10000 19000; do run "s5-idle-$n" -- --subscribers "$n" --rate 1 --payload 64 --warmup 1 --duration 5; done ;;
     kestrel-baseline) script=src/SseService.LoadTest/run-kestrel-baseline.sh run kestrel-baseline-idle-10000 -- --subscribers 10000 --rate 1 --payload 64 --warmup 1 --duration 5 ;;
     s6)  run s6-ingest -- --subscribers 1 --rate 0 "${base[@]}" ;;
-    s7)  run s7-stalled10 -- --subscribers 1000 --stalled 10 --rate 100 "${base[@]}" ;;
+    s7)  run s7-stalled10 -- --subscribers 1000 --stalled 10 --rate 100 "${steady[@]}" ;;
     telemetry)
       sink=$(otlp_sink 4318)
       for rate in 1000 0; do
