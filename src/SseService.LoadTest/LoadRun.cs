@@ -156,7 +156,7 @@ internal static class LoadRun
         }
 
         var waited = Task.Delay(duration, interrupted);
-        await (publishing is null ? Task.WhenAny(waited) : Task.WhenAny(waited, publishing));
+        await Task.WhenAny(waited, publishing ?? waited);
     }
 
     private static async Task WriteProgressAsync(ProgressLine progress, CancellationToken stop)

@@ -232,7 +232,7 @@ internal sealed class DirectSocketStream : IFrameQueueListener
     {
         // A client that never reads would hold this forever: stop waiting when the stream ends (the
         // send then fails as the connection is closed).
-        var sending = SendAllAsync(_socket, rest, CancellationToken.None);
+        var sending = SendAllAsync(_socket, rest);
         if (await Task.WhenAny(sending, _ended.Task) != sending)
         {
             throw new OperationCanceledException("the stream ended before its opening was sent");
@@ -365,7 +365,7 @@ internal sealed class DirectSocketStream : IFrameQueueListener
     {
         try
         {
-            await SendAllAsync(_socket, rest, CancellationToken.None);
+            await SendAllAsync(_socket, rest);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -422,11 +422,11 @@ internal sealed class DirectSocketStream : IFrameQueueListener
         }
     }
 
-    private static async Task SendAllAsync(Socket socket, ReadOnlyMemory<byte> bytes, CancellationToken token)
+    private static async Task SendAllAsync(Socket socket, ReadOnlyMemory<byte> bytes)
     {
         while (!bytes.IsEmpty)
         {
-            var sent = await socket.SendAsync(bytes, SocketFlags.None, token);
+            var sent = await socket.SendAsync(bytes, SocketFlags.None);
             bytes = bytes[sent..];
         }
     }

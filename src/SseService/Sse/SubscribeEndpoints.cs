@@ -140,7 +140,7 @@ public static class SubscribeEndpoints
                 return;
             }
 
-            hub.Unsubscribe(subscription);
+            // The stream has already left the hub (before its client could see the end).
             release();
             var reason = subscription.CloseReason switch
             {
@@ -163,6 +163,7 @@ public static class SubscribeEndpoints
         }
         catch
         {
+            hub.Unsubscribe(subscription);
             Ended();
             throw;
         }
