@@ -4,16 +4,16 @@
 # The floor scenarios run the write(2)-only floor program instead of the server (run-floor.sh), first,
 # so a full run measures floor and server under the same conditions. kestrel-baseline measures what
 # plain Kestrel holds per idle stream (run-kestrel-baseline.sh), the floor under scenario 5's memory.
-#   bash src/SseService.LoadTest/benchmarks.sh [OUT] [scenario ...]     (default: all scenarios)
-# Needs: a Release build (dotnet build -c Release src/SseService && dotnet build -c Release src/SseService.LoadTest),
+#   bash perf/SseService.LoadTest/benchmarks.sh [OUT] [scenario ...]     (default: all scenarios)
+# Needs: a Release build (dotnet build -c Release src/SseService && dotnet build -c Release perf/SseService.LoadTest),
 # taskset, gcc (the floor), redis-server (for the backplane scenario) and python3 (a local OTLP sink).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-/tmp/sse-benchmarks}; shift || true
 runs=${RUNS:-3}
 mkdir -p "$out"
-pinned=src/SseService.LoadTest/run-pinned.sh
-floor=src/SseService.LoadTest/run-floor.sh
+pinned=perf/SseService.LoadTest/run-pinned.sh
+floor=perf/SseService.LoadTest/run-floor.sh
 base=(--payload 64 --warmup 2 --duration 10)
 # Light loads are measured after 15 s: for the first seconds the runtime recompiles hot methods on a
 # background thread (tiered compilation, dynamic PGO), which shows as CPU and latency that a running
@@ -61,7 +61,7 @@ for scenario in "${scenarios[@]}"; do
     s4a) run s4a-10000x10 -- --subscribers 10000 --rate 10 "${steady[@]}" ;;
     s4b) run s4b-100ns-depth3 -- --subscribers 1000 --namespaces 100 --depth 3 --publishers 4 --rate 10000 "${steady[@]}" ;;
     s5)  for n in 1 10000 19000; do run "s5-idle-$n" -- --subscribers "$n" --rate 1 --payload 64 --warmup 1 --duration 5; done ;;
-    kestrel-baseline) script=src/SseService.LoadTest/run-kestrel-baseline.sh run kestrel-baseline-idle-10000 -- --subscribers 10000 --rate 1 --payload 64 --warmup 1 --duration 5 ;;
+    kestrel-baseline) script=perf/SseService.LoadTest/run-kestrel-baseline.sh run kestrel-baseline-idle-10000 -- --subscribers 10000 --rate 1 --payload 64 --warmup 1 --duration 5 ;;
     s6)  run s6-ingest -- --subscribers 1 --rate 0 "${base[@]}" ;;
     s7)  run s7-stalled10 -- --subscribers 1000 --stalled 10 --rate 100 "${steady[@]}" ;;
     telemetry)

@@ -1,4 +1,4 @@
 using BenchmarkDotNet.Running;
 
-// dotnet run -c Release --project src/SseService.Benchmarks -- --filter '*'
+// dotnet run -c Release --project perf/SseService.Benchmarks -- --filter '*'
 BenchmarkSwitcher.FromAssembly(typeof(SseService.Benchmarks.FanOutBenchmarks).Assembly).Run(args);

@@ -2,12 +2,12 @@
 # Measures the physical floor the way run-pinned.sh measures the server: floor/sse-floor.c (nothing but
 # one write(2) per event per subscriber) pinned to core 0, the load tool pinned to core 1 with
 # --no-publish and the floor's pid, both on loopback; prints the tool's JSON summary on stdout.
-#   bash src/SseService.LoadTest/run-floor.sh [--batch K] -- [load tool options ...]
-# e.g. bash src/SseService.LoadTest/run-floor.sh -- --subscribers 1000 --rate 100 --payload 64 --warmup 2 --duration 10
+#   bash perf/SseService.LoadTest/run-floor.sh [--batch K] -- [load tool options ...]
+# e.g. bash perf/SseService.LoadTest/run-floor.sh -- --subscribers 1000 --rate 100 --payload 64 --warmup 2 --duration 10
 # --batch K writes K events per write(2) (the coalescing floor). The floor publishes at the tool's
 # --rate and --payload and starts once the tool's --subscribers are connected, so every sequence
 # starts at 1. Needs gcc (the floor is compiled into obj/floor when missing or older than its source)
-# and the tool's Release build: dotnet build -c Release src/SseService.LoadTest
+# and the tool's Release build: dotnet build -c Release perf/SseService.LoadTest
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -40,10 +40,10 @@ done
 [ "$rate" != 0 ] || { echo "run-floor.sh: the floor needs a paced --rate above 0" >&2; exit 2; }
 
 port=${SSE_FLOOR_PORT:-9403}
-tool_dll=src/SseService.LoadTest/bin/Release/net10.0/SseService.LoadTest.dll
-[ -f "$tool_dll" ] || { echo "build first: dotnet build -c Release src/SseService.LoadTest" >&2; exit 2; }
-source=src/SseService.LoadTest/floor/sse-floor.c
-floor=src/SseService.LoadTest/obj/floor/sse-floor
+tool_dll=perf/SseService.LoadTest/bin/Release/net10.0/SseService.LoadTest.dll
+[ -f "$tool_dll" ] || { echo "build first: dotnet build -c Release perf/SseService.LoadTest" >&2; exit 2; }
+source=perf/SseService.LoadTest/floor/sse-floor.c
+floor=perf/SseService.LoadTest/obj/floor/sse-floor
 if [ ! -x "$floor" ] || [ "$source" -nt "$floor" ]; then
   mkdir -p "$(dirname "$floor")"
   gcc -O2 -Wall -Wextra -o "$floor" "$source" -lpthread

@@ -4,7 +4,7 @@
 // /subscribe/... gets the event-stream headers and ": ok", then waits until the client goes. Nothing
 // is published. Measured with the load tool's --no-publish (run-kestrel-baseline.sh), it shows what
 // Kestrel's own connection and request cost per idle connection, below any service built on it.
-//   dotnet run src/KestrelBaseline/kestrel-baseline.cs -- --urls http://127.0.0.1:9404
+//   dotnet run perf/KestrelBaseline/kestrel-baseline.cs -- --urls http://127.0.0.1:9404
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);

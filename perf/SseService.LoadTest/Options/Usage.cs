@@ -8,7 +8,7 @@ internal static class Usage
         BroadcastStream at a steady rate, and reports deliveries/s, publish-to-receive latency, gaps,
         duplicates, lost connections and (with --server-pid) the server's CPU and memory cost.
 
-        Usage: dotnet run --project src/SseService.LoadTest -c Release -- [options]
+        Usage: dotnet run --project perf/SseService.LoadTest -c Release -- [options]
 
         Targets
           --sse-url URL              SSE base URL (http only; a path is kept as path base)  [http://localhost:8001]
@@ -54,7 +54,7 @@ internal static class Usage
             dotnet build src/SseService -c Release
             taskset -c 0 dotnet src/SseService/bin/Release/net10.0/SseService.dll --contentRoot "$PWD/src/SseService" &
             ulimit -n 200000
-            taskset -c 1 dotnet run --project src/SseService.LoadTest -c Release -- \
+            taskset -c 1 dotnet run --project perf/SseService.LoadTest -c Release -- \
                 --subscribers 1000 --rate 100 --payload 64 --warmup 2 --duration 10 --server-pid $!
 
         """;

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs one benchmark scenario the comparable way on a 2-core machine: a fresh Release server pinned to
 # core 0, the load tool pinned to core 1, both on loopback; prints the tool's JSON summary on stdout.
-#   bash src/SseService.LoadTest/run-pinned.sh [server options ...] -- [load tool options ...]
-# e.g. bash src/SseService.LoadTest/run-pinned.sh -- --subscribers 1000 --rate 100 --payload 64 --duration 10
+#   bash perf/SseService.LoadTest/run-pinned.sh [server options ...] -- [load tool options ...]
+# e.g. bash perf/SseService.LoadTest/run-pinned.sh -- --subscribers 1000 --rate 100 --payload 64 --duration 10
 # Server options are configuration switches such as --Sse:History:MaxEvents=0 or
-# --ConnectionStrings:redis=127.0.0.1:6379. Build first: dotnet build -c Release src/SseService && dotnet build -c Release src/SseService.LoadTest
+# --ConnectionStrings:redis=127.0.0.1:6379. Build first: dotnet build -c Release src/SseService && dotnet build -c Release perf/SseService.LoadTest
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -15,8 +15,8 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do server_args+=("$1"); shift; done
 http_port=${SSE_BENCH_HTTP_PORT:-9401}
 grpc_port=${SSE_BENCH_GRPC_PORT:-9402}
 server_dll=src/SseService/bin/Release/net10.0/SseService.dll
-tool_dll=src/SseService.LoadTest/bin/Release/net10.0/SseService.LoadTest.dll
-[ -f "$server_dll" ] && [ -f "$tool_dll" ] || { echo "build first: dotnet build -c Release src/SseService && dotnet build -c Release src/SseService.LoadTest" >&2; exit 2; }
+tool_dll=perf/SseService.LoadTest/bin/Release/net10.0/SseService.LoadTest.dll
+[ -f "$server_dll" ] && [ -f "$tool_dll" ] || { echo "build first: dotnet build -c Release src/SseService && dotnet build -c Release perf/SseService.LoadTest" >&2; exit 2; }
 
 log=$(mktemp)
 (cd src/SseService && exec taskset -c 0 dotnet bin/Release/net10.0/SseService.dll \
