@@ -1,6 +1,7 @@
+using System.ComponentModel;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
-using Grpc.Core;
 using SseService.LoadTest.Measuring;
 using SseService.LoadTest.Options;
 using SseService.LoadTest.Publishing;
@@ -10,15 +11,21 @@ using SseService.LoadTest.Subscribing;
 namespace SseService.LoadTest;
 
 /// <summary>
-/// One run: connect every subscriber, start publishing, warm up, measure a window, stop publishing,
-/// wait for the last events, then report. Progress goes to stderr every second throughout.
+/// One run: connect every subscriber and wait for each stream's opening, read the server's memory at
+/// once (nothing published yet, nothing forced), optionally again after --settle seconds of silence,
+/// then start publishing, warm up from the first delivery, measure a window, stop publishing, wait for
+/// the last events, and report. Progress goes to stderr every second throughout.
 /// With --no-publish another program publishes: the run has no publisher, counts messages by the
 /// sequences its subscribers see, and waits at the end for the last sequence any of them saw.
+/// With --publisher-process a second process of this tool publishes (see <see cref="PublisherProcess"/>).
+/// With --idle nothing is published: the run ends after the memory readings.
 /// </summary>
 internal static class LoadRun
 {
     private static readonly TimeSpan LastEventsTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan StalledProbeTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan OpeningTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FirstDeliveryTimeout = TimeSpan.FromSeconds(30);
 
     public static async Task<int> RunAsync(LoadOptions options, CancellationToken interrupted)
     {
@@ -43,13 +50,14 @@ internal static class LoadRun
         var window = new MeasurementWindow();
         var server = options.ServerPid is { } pid ? new ServerProcess(pid) : null;
         using var pool = new SubscriberPool(options, new SubscriberShared(endpoint, plan, window, options.ConnectConcurrency, options.Reconnect));
-        var progress = new ProgressLine(pool, publishes: !options.NoPublish, window, server);
+        var progress = new ProgressLine(pool, window, server);
         using var progressStop = new CancellationTokenSource();
         var progressLoop = WriteProgressAsync(progress, progressStop.Token);
 
         var rssBefore = server?.ResidentKiB();
         await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Connecting {options.Subscribers:N0} subscribers to {endpoint.Server} ({plan.Count:N0} namespaces, e.g. {plan.Names[0]}) ..."));
+        var connectStarted = Stopwatch.GetTimestamp();
         TimeSpan connectTime;
         try
         {
@@ -60,8 +68,12 @@ internal static class LoadRun
             connectTime = TimeSpan.Zero;
         }
 
+        // The "at once" memory figure: read the moment the last stream has its head and its opening
+        // comment, before anything is published and with no collection or settling asked of anyone.
+        var opened = await pool.WaitOpenedAsync(OpeningTimeout, interrupted);
+        var rssAtOnce = server?.ResidentKiB();
+        var openTime = Stopwatch.GetElapsedTime(connectStarted);
         var connected = pool.Totals().Connected;
-        var rssAfterConnect = server?.ResidentKiB();
         if (connected == 0)
         {
             await progressStop.CancelAsync();
@@ -71,43 +83,92 @@ internal static class LoadRun
             return 1;
         }
 
-        using var publisher = options.NoPublish ? null : new Publisher(options, plan);
-        using var stopPublishing = new CancellationTokenSource();
-        progress.Publisher = publisher;
-        progress.Phase = "warmup";
-        var publishing = publisher?.RunAsync(stopPublishing.Token);
-        await WhileRunningAsync(TimeSpan.FromSeconds(options.WarmupSeconds), publishing, interrupted);
+        // The settled figure: the same, after a silence long enough for the runtime's background work
+        // (tiered recompilation, a collection its allocations asked for) to have happened by itself.
+        var silenceStart = ResourceSample.Take(server);
+        long? rssSettled = null;
+        if (options.SettleSeconds > 0)
+        {
+            progress.Phase = "settle";
+            await WhileRunningAsync(TimeSpan.FromSeconds(options.SettleSeconds), null, interrupted);
+            rssSettled = server?.ResidentKiB();
+        }
 
-        var startTotals = pool.Totals();
-        var startSent = publisher?.Sent;
-        var startSeen = pool.HighestSequences();
-        var startResources = ResourceSample.Take(server);
-        window.Open();
-        progress.Phase = "measure";
-        await WhileRunningAsync(TimeSpan.FromSeconds(options.DurationSeconds), publishing, interrupted);
-        window.Close();
-        var endResources = ResourceSample.Take(server);
-        var endTotals = pool.Totals();
-        var endSent = publisher?.Sent;
-        var endSeen = pool.HighestSequences();
-        var latency = window.Latency.Snapshot();
+        var silenceEnd = ResourceSample.Take(server);
+        var memory = new MemoryObservations(rssBefore, rssAtOnce, rssSettled, options.SettleSeconds > 0 ? options.SettleSeconds : null, opened, openTime);
 
-        progress.Phase = "drain";
-        await stopPublishing.CancelAsync();
-        ulong? accepted = null;
-        string? publishError = null;
+        IPublisherRun? publisher;
         try
         {
-            accepted = publishing is null ? null : await publishing;
+            publisher = options.PublishesInProcess ? new InProcessPublisher(options, plan)
+                : options.PublisherProcess ? PublisherProcess.Start(options)
+                : null;
         }
-        catch (RpcException e)
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception)
         {
-            publishError = $"{e.StatusCode}: {e.Status.Detail}";
+            await progressStop.CancelAsync();
+            await progressLoop;
+            await pool.StopAsync();
+            await Console.Error.WriteLineAsync($"error: cannot start publishing: {e.Message}");
+            return 1;
         }
+
+        using var publisherOwner = publisher;
+        var publisherProcess = publisher?.ProcessId is { } publisherPid ? new ServerProcess(publisherPid) : null;
+        progress.Publisher = publisher;
+        var publishedBy = options.Idle ? PublishedBy.Nobody
+            : options.NoPublish ? PublishedBy.AnotherProgram
+            : options.PublisherProcess ? PublishedBy.PublisherProcess
+            : PublishedBy.ThisProcess;
+
+        // Warm-up counts from the first delivery, so a publisher process's start-up is not part of it.
+        if (publisher is not null)
+        {
+            progress.Phase = "start";
+            await pool.WaitFirstDeliveryAsync(FirstDeliveryTimeout, publisher.Ended, interrupted);
+        }
+
+        SubscriberTotals startTotals, endTotals;
+        long? startSent = null, endSent = null;
+        long[] startSeen, endSeen;
+        ResourceSample startResources, endResources;
+        LatencySnapshot latency;
+        if (options.Idle)
+        {
+            // No window: the silence is what there is to account for (the server's CPU while idle).
+            startResources = silenceStart;
+            endResources = silenceEnd;
+            startTotals = endTotals = pool.Totals();
+            startSeen = endSeen = pool.HighestSequences();
+            latency = window.Latency.Snapshot();
+        }
+        else
+        {
+            progress.Phase = "warmup";
+            await WhileRunningAsync(TimeSpan.FromSeconds(options.WarmupSeconds), publisher?.Ended, interrupted);
+
+            startTotals = pool.Totals();
+            startSent = publisher?.Sent;
+            startSeen = pool.HighestSequences();
+            startResources = ResourceSample.Take(server, publisherProcess);
+            window.Open();
+            progress.Phase = "measure";
+            await WhileRunningAsync(TimeSpan.FromSeconds(options.DurationSeconds), publisher?.Ended, interrupted);
+            window.Close();
+            endResources = ResourceSample.Take(server, publisherProcess);
+            endTotals = pool.Totals();
+            endSent = publisher?.Sent;
+            endSeen = pool.HighestSequences();
+            latency = window.Latency.Snapshot();
+        }
+
+        progress.Phase = "drain";
+        var outcome = publisher is null ? null : await publisher.StopAsync();
 
         // The last events are the ones we published or, when another program publishes (and goes on
         // publishing), the last each namespace had shown by the window's end.
-        var missingAtEnd = await pool.WaitForLastAsync(publisher?.LastSequences ?? endSeen, LastEventsTimeout);
+        var lastSequences = outcome is { LastSequences.Count: > 0 } ? outcome.LastSequences : endSeen;
+        var missingAtEnd = await pool.WaitForLastAsync(lastSequences, LastEventsTimeout);
         var stalledCut = await pool.CountStalledCutAsync(StalledProbeTimeout);
         var observations = new RunObservations
         {
@@ -119,19 +180,20 @@ internal static class LoadRun
             AtStart = startTotals,
             AtEnd = endTotals,
             Final = pool.Totals(),
+            PublishedBy = publishedBy,
+            PublisherPid = publisher?.ProcessId,
             SentAtStart = startSent,
             SentAtEnd = endSent,
-            SentTotal = publisher?.Sent,
+            SentTotal = outcome?.Sent,
             SeenAtStart = startSeen.Sum(),
             SeenAtEnd = endSeen.Sum(),
-            Accepted = accepted,
-            PublishError = publishError,
+            Accepted = outcome?.Accepted,
+            PublishError = outcome?.Error,
             Latency = latency,
             ResourcesAtStart = startResources,
             ResourcesAtEnd = endResources,
             ServerPid = server?.Pid,
-            ServerRssBefore = rssBefore,
-            ServerRssAfterConnect = rssAfterConnect,
+            Memory = memory,
             ServerRssEnd = server?.ResidentKiB(),
             ToolRssKib = Environment.WorkingSet / 1024,
             MissingAtEnd = missingAtEnd,
@@ -144,7 +206,7 @@ internal static class LoadRun
         await pool.StopAsync();
 
         await ReportOutput.WriteAsync(LoadReportBuilder.Build(options, observations), options.JsonFile);
-        return publishError is null ? 0 : 1;
+        return outcome?.Error is null ? 0 : 1;
     }
 
     /// <summary>Waits for <paramref name="duration"/>, less if publishing (when this tool publishes) fails or the user interrupts.</summary>

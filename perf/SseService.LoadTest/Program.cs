@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using SseService.LoadTest;
 using SseService.LoadTest.Options;
+using SseService.LoadTest.Publishing;
 using SseService.LoadTest.Subscribing;
 
 SocketCompletions.PreferInline();
@@ -35,4 +36,6 @@ void Interrupt(PosixSignalContext signal)
 using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
 using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
 
-return await LoadRun.RunAsync(options, interrupted.Token);
+return options.PublisherRole
+    ? await PublisherRole.RunAsync(options, interrupted.Token)
+    : await LoadRun.RunAsync(options, interrupted.Token);

@@ -6,7 +6,8 @@
 # e.g. bash perf/SseService.LoadTest/run-floor.sh -- --subscribers 1000 --rate 100 --payload 64 --warmup 2 --duration 10
 # --batch K writes K events per write(2) (the coalescing floor). The floor publishes at the tool's
 # --rate and --payload and starts once the tool's --subscribers are connected, so every sequence
-# starts at 1. Needs gcc (the floor is compiled into obj/floor when missing or older than its source)
+# starts at 1. With the tool's --idle the floor publishes nothing (--rate 0): its memory per idle
+# stream, read the same way as the server's (at once, and after --settle seconds). Needs gcc (the floor is compiled into obj/floor when missing or older than its source)
 # and the tool's Release build: dotnet build -c Release perf/SseService.LoadTest
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,7 +23,7 @@ done
 [ "${1:-}" = "--" ] && shift
 
 # The floor takes the tool's own values (and its defaults), so both agree on what is published.
-rate=100 payload=64 subscribers=1000
+rate=100 payload=64 subscribers=1000 idle=false
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   case ${args[i]} in
@@ -32,12 +33,17 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --payload=*) payload=${args[i]#--payload=} ;;
     --subscribers) subscribers=${args[i + 1]:-} ;;
     --subscribers=*) subscribers=${args[i]#--subscribers=} ;;
+    --idle) idle=true ;;
     --namespaces|--namespaces=*)
       # The floor sends one sequence to every socket, whatever path it asked for.
       echo "run-floor.sh: ${args[i]} does not apply to the floor" >&2; exit 2 ;;
   esac
 done
-[ "$rate" != 0 ] || { echo "run-floor.sh: the floor needs a paced --rate above 0" >&2; exit 2; }
+if [ "$idle" = true ]; then
+  rate=0 # the floor's idle mode: streams answered, nothing published
+else
+  [ "$rate" != 0 ] || { echo "run-floor.sh: the floor needs a paced --rate above 0 (or the tool's --idle)" >&2; exit 2; }
+fi
 
 port=${SSE_FLOOR_PORT:-9403}
 tool_dll=perf/SseService.LoadTest/bin/Release/net10.0/SseService.LoadTest.dll

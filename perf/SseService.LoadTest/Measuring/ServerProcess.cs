@@ -3,7 +3,8 @@ using System.Globalization;
 namespace SseService.LoadTest.Measuring;
 
 /// <summary>
-/// Reads another process's CPU time and memory from /proc (Linux): utime+stime from /proc/PID/stat,
+/// Reads another process's CPU time and memory from /proc (Linux): the server's, or the publisher's
+/// when it runs as a process of its own: utime+stime from /proc/PID/stat,
 /// VmRSS from /proc/PID/status. Cheap enough to sample once a second.
 /// </summary>
 internal sealed class ServerProcess(int pid)

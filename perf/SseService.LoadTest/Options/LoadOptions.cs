@@ -59,5 +59,30 @@ internal sealed record LoadOptions
     /// </summary>
     public bool NoPublish { get; init; }
 
+    /// <summary>
+    /// Publish from a second process of this tool (<c>--role publisher</c>), started on the same cores once
+    /// every subscriber is open and stopped when the window closes, so the publisher's cost never hides in
+    /// the subscribers' process (or theirs in its).
+    /// </summary>
+    public bool PublisherProcess { get; init; }
+
+    /// <summary>This process only publishes (<c>--role publisher</c>): no subscriber, no report but the publisher's own.</summary>
+    public bool PublisherRole { get; init; }
+
+    /// <summary>With <see cref="PublisherRole"/>: stop publishing when standard input closes (how a subscriber process ends the publisher it started).</summary>
+    public bool StopOnStdinEof { get; init; }
+
+    /// <summary>
+    /// Seconds of silence after the memory is read at once (every stream open, nothing published yet),
+    /// before it is read again as the settled figure; 0 reads it only at once.
+    /// </summary>
+    public double SettleSeconds { get; init; }
+
+    /// <summary>Publish nothing and open no window: connect, read memory at once and after <see cref="SettleSeconds"/>, report.</summary>
+    public bool Idle { get; init; }
+
+    /// <summary>True when this process publishes itself (in-process publisher).</summary>
+    public bool PublishesInProcess => !NoPublish && !Idle && !PublisherProcess;
+
     public int StalledSubscribers => (int)Math.Round(Subscribers * StalledPercent / 100.0);
 }

@@ -37,6 +37,11 @@ internal static class LoadOptionsParser
                 "--connect-concurrency" => options with { ConnectConcurrency = Int(name, Value(), 1, 100_000) },
                 "--publishers" => options with { Publishers = Int(name, Value(), 1, 64) },
                 "--no-publish" => options with { NoPublish = inlineValue is null || Bool(name, inlineValue) },
+                "--publisher-process" => options with { PublisherProcess = inlineValue is null || Bool(name, inlineValue) },
+                "--role" => options with { PublisherRole = Role(name, Value()) },
+                "--stop-on-stdin-eof" => options with { StopOnStdinEof = inlineValue is null || Bool(name, inlineValue) },
+                "--settle" => options with { SettleSeconds = Number(name, Value(), 0, 3_600) },
+                "--idle" => options with { Idle = inlineValue is null || Bool(name, inlineValue) },
                 _ => throw new UsageException($"unknown option '{args[i]}'"),
             };
         }
@@ -49,6 +54,26 @@ internal static class LoadOptionsParser
         if (options.ShowHelp)
         {
             return options;
+        }
+
+        if (options.PublisherRole)
+        {
+            return ValidatePublisherRole(options);
+        }
+
+        if (options.StopOnStdinEof)
+        {
+            throw new UsageException("--stop-on-stdin-eof applies only to --role publisher");
+        }
+
+        if (options.PublisherProcess && (options.NoPublish || options.Idle))
+        {
+            throw new UsageException($"--publisher-process contradicts {(options.Idle ? "--idle" : "--no-publish")}: nothing is published");
+        }
+
+        if (options.Idle && options.StalledPercent > 0)
+        {
+            throw new UsageException("--stalled has no effect with --idle: nothing is sent to read");
         }
 
         if (options.NoPublish && options.Publishers > 1)
@@ -78,6 +103,29 @@ internal static class LoadOptionsParser
 
         return options;
     }
+
+    /// <summary>The publisher alone: what it publishes is checked, subscriber options are ignored.</summary>
+    private static LoadOptions ValidatePublisherRole(LoadOptions options)
+    {
+        if (options.NoPublish || options.Idle || options.PublisherProcess)
+        {
+            throw new UsageException("--role publisher publishes: --no-publish, --idle and --publisher-process do not apply to it");
+        }
+
+        if (options.Publishers > options.Namespaces)
+        {
+            throw new UsageException($"--publishers {options.Publishers} exceeds --namespaces {options.Namespaces}: each stream owns whole namespaces so their order holds");
+        }
+
+        return options;
+    }
+
+    private static bool Role(string name, string value) => value switch
+    {
+        "publisher" => true,
+        "subscribers" => false,
+        _ => throw new UsageException($"{name} takes publisher or subscribers, not '{value}'"),
+    };
 
     private static (string Name, string? Value) SplitOption(string arg)
     {

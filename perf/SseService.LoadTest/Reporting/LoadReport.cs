@@ -33,18 +33,24 @@ internal sealed record RunSettings(
     bool Reconnect,
     int Publishers,
     bool NoPublish,
+    bool PublisherProcess,
+    bool Idle,
+    double SettleSeconds,
     IReadOnlyList<string> SourceAddresses);
 
-internal sealed record ConnectFigures(int Attempted, int Connected, int Failed, double Seconds);
+/// <summary><c>Opened</c>: streams that had their head and opening comment when memory was read at once, <c>OpenedSeconds</c> after connecting began.</summary>
+internal sealed record ConnectFigures(int Attempted, int Connected, int Failed, double Seconds, int Opened, double OpenedSeconds);
 
 /// <summary>
-/// <c>ByThisTool</c> is false with --no-publish: another program published, so what only the publisher
-/// knows (<c>Total</c>, <c>InWindow</c>, <c>RateAchieved</c>, <c>Accepted</c>) is null and <c>RateTarget</c> is the
-/// rate it was given. <c>SeenInWindow</c> is always there: the messages the subscribers' sequences show in
-/// the window (highest sequence per namespace at its end minus at its start).
+/// <c>By</c>: "this_process", "publisher_process" (--publisher-process, pid <c>PublisherPid</c>),
+/// "another_program" (--no-publish) or "nobody" (--idle). <c>ByThisTool</c> is false for the last two:
+/// what only the publisher knows (<c>Total</c>, <c>InWindow</c>, <c>RateAchieved</c>, <c>Accepted</c>) is
+/// null and <c>RateTarget</c> is the rate it was given. With a publisher process, <c>InWindow</c> and
+/// <c>RateAchieved</c> come from the sequences seen. <c>SeenInWindow</c> is always there: the messages the
+/// subscribers' sequences show in the window (highest sequence per namespace at its end minus at its start).
 /// </summary>
 internal sealed record PublishFigures(
-    bool ByThisTool, long? Total, long? InWindow, double RateTarget, double? RateAchieved, ulong? Accepted, long SeenInWindow);
+    string By, int? PublisherPid, bool ByThisTool, long? Total, long? InWindow, double RateTarget, double? RateAchieved, ulong? Accepted, long SeenInWindow);
 
 /// <summary>
 /// <c>PerMessage</c> is deliveries per message in the window, the fan-out actually seen: per message
@@ -62,18 +68,31 @@ internal sealed record SequenceFigures(
 internal sealed record ConnectionFigures(long ClosedByServer, long Reconnects, long Lost, int ConnectedAtEnd, int Stalled, int StalledCut);
 
 /// <summary>
-/// <c>RssKib</c>: this tool's resident memory at the end, with every subscriber still connected.
-/// <c>AllocatedBytesPerDelivery</c> and <c>Gen0Collections</c> cover the window (the publisher's messages included).
+/// <c>CpuPercent</c>: the subscribers' process, of one core. <c>PublisherCpuPercent</c>: the publisher
+/// process's (null when it publishes in this process or not at all). <c>Cores</c>: the cores this
+/// process may run on (its affinity), which a publisher process shares. <c>Bottleneck</c>: the tool
+/// (with its publisher process) used more than 90% of those cores, so the figures may be the tool's
+/// limit rather than the server's. <c>RssKib</c>: this tool's resident memory at the end, with every
+/// subscriber still connected. <c>AllocatedBytesPerDelivery</c> and <c>Gen0Collections</c> cover the
+/// window (an in-process publisher's messages included).
 /// </summary>
 internal sealed record ToolFigures(
-    double CpuPercent, double CpuSeconds, double? MicrosecondsPerDelivery, long RssKib, double? AllocatedBytesPerDelivery, int Gen0Collections);
+    double CpuPercent, double CpuSeconds, double? MicrosecondsPerDelivery, double? PublisherCpuPercent, int Cores, bool Bottleneck,
+    long RssKib, double? AllocatedBytesPerDelivery, int Gen0Collections);
 
+/// <summary>
+/// Memory per connection is the growth of the server's RSS from before connecting: <c>KibPerConnection</c>
+/// at once (every stream with its head and opening, nothing published, nothing forced), and
+/// <c>KibPerConnectionSettled</c> after the run's --settle seconds of silence (null without --settle).
+/// </summary>
 internal sealed record ServerFigures(
     int Pid,
     double CpuSeconds,
     double CpuPercent,
     double? MicrosecondsPerDelivery,
     long? RssKibBefore,
-    long? RssKibAfterConnect,
+    long? RssKibAtOnce,
+    long? RssKibSettled,
     long? RssKibEnd,
-    double? KibPerConnection);
+    double? KibPerConnection,
+    double? KibPerConnectionSettled);

@@ -11,25 +11,37 @@ internal static class ReportText
         var s = report.Settings;
         var text = new StringBuilder();
         Line(text, Inv($"SseService load test: {s.Subscribers:N0} subscribers ({s.Stalled:N0} stalled) on {s.Namespaces:N0} namespace(s) of depth {s.Depth}, ")
-            + Inv($"{(s.Rate > 0 ? s.Rate.ToString("N0", CultureInfo.InvariantCulture) + " msgs/s" : "unpaced")}, {s.PayloadBytes:N0} B payload, ")
-            + Inv($"{s.DurationSeconds:0.#} s after {s.WarmupSeconds:0.#} s warm-up"));
+            + (s.Idle ? "" : Inv($"{(s.Rate > 0 ? s.Rate.ToString("N0", CultureInfo.InvariantCulture) + " msgs/s" : "unpaced")}, {s.PayloadBytes:N0} B payload, "))
+            + (s.Idle
+                ? Inv($"idle (nothing published){(s.SettleSeconds > 0 ? $", memory settled for {s.SettleSeconds:0.#} s" : "")}")
+                : Inv($"{s.DurationSeconds:0.#} s after {s.WarmupSeconds:0.#} s warm-up{(s.SettleSeconds > 0 ? $" (and {s.SettleSeconds:0.#} s of silence before publishing)" : "")}")));
 
         var c = report.Connect;
-        Line(text, Inv($"  connect      {c.Connected:N0} of {c.Attempted:N0} connected in {c.Seconds:0.00} s ({c.Failed:N0} failed)"));
+        Line(text, Inv($"  connect      {c.Connected:N0} of {c.Attempted:N0} connected in {c.Seconds:0.00} s ({c.Failed:N0} failed); ")
+            + Inv($"{c.Opened:N0} had their opening comment {c.OpenedSeconds:0.00} s after connecting began"));
 
         var p = report.Published;
         var target = p.RateTarget > 0 ? Inv($" (target {p.RateTarget:N0})") : " (unpaced)";
-        Line(text, p.ByThisTool
-            ? Inv($"  published    {p.InWindow:N0} in the {report.WindowSeconds:0.00} s window = {p.RateAchieved:N0} msgs/s{target}; ")
+        var perSecond = report.WindowSeconds > 0 ? p.SeenInWindow / report.WindowSeconds : 0;
+        Line(text, p.By switch
+        {
+            "this_process" or "publisher_process" =>
+                Inv($"  published    {p.InWindow:N0} in the {report.WindowSeconds:0.00} s window = {p.RateAchieved:N0} msgs/s{target}; ")
                 + Inv($"{p.Total:N0} in all, {(p.Accepted is { } a ? a.ToString("N0", CultureInfo.InvariantCulture) : "?")} accepted")
-            : Inv($"  published    by another program (--no-publish): {p.SeenInWindow:N0} seen in the {report.WindowSeconds:0.00} s window = ")
-                + Inv($"{p.SeenInWindow / report.WindowSeconds:N0} msgs/s{target}"));
+                + (p.PublisherPid is { } ppid ? Inv($"; by the publisher process {ppid} (window count from the sequences seen)") : "; in this process"),
+            "another_program" => Inv($"  published    by another program (--no-publish): {p.SeenInWindow:N0} seen in the {report.WindowSeconds:0.00} s window = ")
+                + Inv($"{perSecond:N0} msgs/s{target}"),
+            _ => "  published    nothing (--idle)",
+        });
 
-        var d = report.Deliveries;
-        Line(text, Inv($"  deliveries   {d.InWindow:N0} = {d.PerSecond:N0}/s ({d.PerMessage:N1} per message)"));
+        if (!s.Idle)
+        {
+            var d = report.Deliveries;
+            Line(text, Inv($"  deliveries   {d.InWindow:N0} = {d.PerSecond:N0}/s ({d.PerMessage:N1} per message)"));
 
-        var l = report.LatencyUs;
-        Line(text, Inv($"  latency      p50 {Ms(l.P50)}  p99 {Ms(l.P99)}  p99.9 {Ms(l.P999)}  max {Ms(l.Max)}  mean {Ms(l.Mean)}  ({l.Samples:N0} samples)"));
+            var l = report.LatencyUs;
+            Line(text, Inv($"  latency      p50 {Ms(l.P50)}  p99 {Ms(l.P99)}  p99.9 {Ms(l.P999)}  max {Ms(l.Max)}  mean {Ms(l.Mean)}  ({l.Samples:N0} samples)"));
+        }
 
         var q = report.Sequence;
         Line(text, Inv($"  sequence     gaps {q.Gaps:N0} (max {q.MaxGapsPerSubscriber:N0}/subscriber), duplicates {q.Duplicates:N0} (max {q.MaxDuplicatesPerSubscriber:N0}), ")
@@ -40,14 +52,22 @@ internal static class ReportText
             + Inv($"{(n.Stalled > 0 ? $"; stalled {n.Stalled:N0}, cut by the server {n.StalledCut:N0}" : "")}"));
 
         var t = report.Tool;
-        Line(text, Inv($"  tool         CPU {t.CpuPercent:0.0}% of one core, {Optional(t.MicrosecondsPerDelivery, "0.00")} µs/delivery ({t.CpuSeconds:0.00} s CPU); RSS {t.RssKib:N0} KiB; ")
-            + Inv($"{Optional(t.AllocatedBytesPerDelivery, "0.00")} B allocated/delivery, {t.Gen0Collections} gen0 GCs"));
+        Line(text, Inv($"  tool         CPU {t.CpuPercent:0.0}% of one core, {Optional(t.MicrosecondsPerDelivery, "0.00")} µs/delivery ({t.CpuSeconds:0.00} s CPU)")
+            + (t.PublisherCpuPercent is { } pub ? Inv($"; publisher process {pub:0.0}%") : "")
+            + Inv($"; {t.Cores} core(s); RSS {t.RssKib:N0} KiB; {Optional(t.AllocatedBytesPerDelivery, "0.00")} B allocated/delivery, {t.Gen0Collections} gen0 GCs"));
+        if (t.Bottleneck)
+        {
+            Line(text, Inv($"  BOTTLENECK   the tool{(t.PublisherCpuPercent is not null ? " and its publisher" : "")} used {t.CpuPercent + (t.PublisherCpuPercent ?? 0):0}% of its {t.Cores} core(s) (above 90%): ")
+                + "latency and throughput here are the tool's limit, not the server's; the server's CPU per delivery still holds");
+        }
 
         if (report.Server is { } v)
         {
             Line(text, Inv($"  server       pid {v.Pid}: CPU {v.CpuPercent:0.0}% of one core, {Optional(v.MicrosecondsPerDelivery, "0.00")} µs/delivery ({v.CpuSeconds:0.00} s CPU)"));
-            Line(text, Inv($"               RSS {Optional(v.RssKibBefore, "N0")} KiB before connecting, {Optional(v.RssKibAfterConnect, "N0")} after ")
-                + Inv($"({Optional(v.KibPerConnection, "0.0")} KiB/connection), {Optional(v.RssKibEnd, "N0")} at the end"));
+            Line(text, Inv($"               RSS {Optional(v.RssKibBefore, "N0")} KiB before connecting, {Optional(v.RssKibAtOnce, "N0")} at once when all were open ")
+                + Inv($"({Optional(v.KibPerConnection, "0.0")} KiB/connection)")
+                + (s.SettleSeconds > 0 ? Inv($", {Optional(v.RssKibSettled, "N0")} after {s.SettleSeconds:0.#} s of silence ({Optional(v.KibPerConnectionSettled, "0.0")} KiB/connection)") : "")
+                + Inv($", {Optional(v.RssKibEnd, "N0")} at the end"));
         }
 
         if (report.PublishError is { } error)

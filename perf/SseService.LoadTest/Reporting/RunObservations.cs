@@ -23,7 +23,11 @@ internal sealed record RunObservations
 
     public required SubscriberTotals Final { get; init; }
 
-    /// <summary>Messages this tool had published then; null when another program publishes (--no-publish).</summary>
+    public required PublishedBy PublishedBy { get; init; }
+
+    public required int? PublisherPid { get; init; }
+
+    /// <summary>Messages this tool had published then; null when this process does not publish.</summary>
     public required long? SentAtStart { get; init; }
 
     public required long? SentAtEnd { get; init; }
@@ -47,9 +51,7 @@ internal sealed record RunObservations
 
     public required int? ServerPid { get; init; }
 
-    public required long? ServerRssBefore { get; init; }
-
-    public required long? ServerRssAfterConnect { get; init; }
+    public required MemoryObservations Memory { get; init; }
 
     public required long? ServerRssEnd { get; init; }
 
@@ -61,3 +63,25 @@ internal sealed record RunObservations
 
     public required IReadOnlyDictionary<string, int> Errors { get; init; }
 }
+
+/// <summary>Who published during the run.</summary>
+internal enum PublishedBy
+{
+    /// <summary>The tool's publisher, in the subscribers' process.</summary>
+    ThisProcess,
+
+    /// <summary>The tool's publisher as a process of its own (--publisher-process).</summary>
+    PublisherProcess,
+
+    /// <summary>Another program, e.g. the floor (--no-publish).</summary>
+    AnotherProgram,
+
+    /// <summary>Nobody: the run measured idle streams (--idle).</summary>
+    Nobody,
+}
+
+/// <summary>
+/// The server's resident memory before connecting, at once (the moment every stream had its head and
+/// opening comment, nothing published), and settled (after <c>SettleSeconds</c> of silence; null when not asked).
+/// </summary>
+internal sealed record MemoryObservations(long? RssBefore, long? RssAtOnce, long? RssSettled, double? SettleSeconds, int Opened, TimeSpan OpenTime);

@@ -8,4 +8,7 @@ internal interface ISseEventSink
     /// <see cref="SseEventReader.DataKeep"/> bytes), valid only during the call.
     /// </summary>
     void OnEvent(ReadOnlySpan<byte> dataStart);
+
+    /// <summary>A comment line (": ok" opens a stream, ": keep-alive" keeps it); its text is not kept.</summary>
+    void OnComment();
 }

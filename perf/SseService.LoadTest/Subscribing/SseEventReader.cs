@@ -98,7 +98,8 @@ internal sealed class SseEventReader
 
         if (line[0] == (byte)':')
         {
-            return; // a comment: ": ok", ": keep-alive"
+            sink.OnComment(); // ": ok", ": keep-alive"
+            return;
         }
 
         var colon = line.IndexOf((byte)':');

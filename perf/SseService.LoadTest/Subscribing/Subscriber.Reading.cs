@@ -94,6 +94,15 @@ internal sealed partial class Subscriber
         return true;
     }
 
+    void ISseEventSink.OnComment()
+    {
+        if (!_opened)
+        {
+            _opened = true;
+            _shared.NoteOpened();
+        }
+    }
+
     void ISseEventSink.OnEvent(ReadOnlySpan<byte> dataStart)
     {
         if (!Payload.TryParse(dataStart, out var sequence, out var sentAt))

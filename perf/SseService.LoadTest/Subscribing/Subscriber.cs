@@ -22,6 +22,7 @@ internal sealed partial class Subscriber(SubscriberShared shared, int leaf, IPAd
     private Socket? _socket;
     private volatile bool _isConnected;
     private bool _isChunked;
+    private bool _opened;
     private long _now;
 
     private long _received;
@@ -66,6 +67,12 @@ internal sealed partial class Subscriber(SubscriberShared shared, int leaf, IPAd
     {
         var connection = await TryConnectAsync(_shared.FirstRequestFor(Leaf));
         firstAttemptDone(connection is not null);
+        if (connection is not null && IsStalled)
+        {
+            _opened = true; // it has its head and never reads further: open as far as it will ever see
+            _shared.NoteOpened();
+        }
+
         if (connection is null || IsStalled)
         {
             return; // a stalled subscriber just holds its socket until ProbeCutAsync

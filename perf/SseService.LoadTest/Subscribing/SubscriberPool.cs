@@ -58,6 +58,26 @@ internal sealed class SubscriberPool : IDisposable
 
     public int Attempted => Volatile.Read(ref _attempted);
 
+    /// <summary>Subscribers whose first stream has its head and its opening comment.</summary>
+    public int Opened => _shared.Opened;
+
+    /// <summary>
+    /// After <see cref="ConnectAllAsync"/>: waits, checking every millisecond, until every subscriber that
+    /// connected has its opening comment too (or the time is up), so memory can be read as soon as the
+    /// last stream is open. Returns how many are open.
+    /// </summary>
+    public async Task<int> WaitOpenedAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var connected = Attempted - Failed;
+        while (_shared.Opened < connected && Stopwatch.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(1, CancellationToken.None);
+        }
+
+        return _shared.Opened;
+    }
+
     /// <summary>Sums the counters of the subscribers that read; stalled ones count only in <see cref="SubscriberTotals.Connected"/>.</summary>
     public SubscriberTotals Totals()
     {
@@ -88,6 +108,27 @@ internal sealed class SubscriberPool : IDisposable
         }
 
         return new SubscriberTotals(connected, received, gaps, maxGaps, duplicates, maxDuplicates, foreign, closed, reconnects);
+    }
+
+    /// <summary>
+    /// Waits, checking every 10 ms, until some reader has received a message, publishing has ended
+    /// (<paramref name="publishing"/>), the time is up or the user interrupts.
+    /// </summary>
+    public async Task WaitFirstDeliveryAsync(TimeSpan timeout, Task publishing, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!publishing.IsCompleted && Stopwatch.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            foreach (var subscriber in _subscribers)
+            {
+                if (subscriber.Received > 0)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(10, CancellationToken.None);
+        }
     }
 
     /// <summary>

@@ -8,6 +8,7 @@ internal sealed class SubscriberShared(SseEndpoint endpoint, NamespacePlan plan,
     // Built once per namespace: a first connection sends the same bytes as every other on its leaf.
     private readonly byte[][] _firstRequests = [.. plan.Names.Select(ns => endpoint.BuildRequest(ns, default))];
     private readonly CancellationTokenSource _stopping = new();
+    private int _opened;
 
     public SseEndpoint Endpoint => endpoint;
 
@@ -27,6 +28,11 @@ internal sealed class SubscriberShared(SseEndpoint endpoint, NamespacePlan plan,
     public bool IsStopping => _stopping.IsCancellationRequested;
 
     public byte[] FirstRequestFor(int leaf) => _firstRequests[leaf];
+
+    /// <summary>Subscribers whose first stream has shown its opening comment (": ok") after the head.</summary>
+    public int Opened => Volatile.Read(ref _opened);
+
+    public void NoteOpened() => Interlocked.Increment(ref _opened);
 
     public void Stop() => _stopping.Cancel();
 

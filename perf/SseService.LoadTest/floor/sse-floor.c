@@ -5,6 +5,7 @@
  *
  *   gcc -O2 -Wall -Wextra -o sse-floor sse-floor.c -lpthread
  *   ./sse-floor --port 9401 --rate 100 [--payload 64] [--batch 1] [--subscribers 1000]
+ *   ./sse-floor --port 9401 --rate 0 --subscribers 10000     (idle: answer every stream, publish nothing)
  *
  * Linux only. Two threads: one accepts connections and reads their request heads (epoll); the main
  * thread publishes, paced by clock_nanosleep, and is the only one that writes events.
@@ -231,7 +232,8 @@ static void usage(const char *program)
     fprintf(stderr,
             "usage: %s --port P --rate MSGS_PER_S [--payload BYTES (64)] [--batch K (1)] [--subscribers N (1)]\n"
             "Listens on 127.0.0.1:P; once N subscribers are connected, writes R events/s to every one,\n"
-            "K events per write(2). SIGTERM or SIGINT ends it with a summary on stderr.\n",
+            "K events per write(2); --rate 0 publishes nothing (idle streams, for memory). SIGTERM or\n"
+            "SIGINT ends it with a summary on stderr.\n",
             program);
     exit(2);
 }
@@ -251,7 +253,7 @@ static long number(const char *option, const char *value, long min, long max)
 int main(int argc, char **argv)
 {
     long port = 0, payload = 64, batch = 1, wanted = 1;
-    double rate = 0;
+    double rate = -1;
     static const struct option options[] = {
         { "port", required_argument, NULL, 'p' },       { "rate", required_argument, NULL, 'r' },
         { "payload", required_argument, NULL, 'b' },    { "batch", required_argument, NULL, 'k' },
@@ -265,8 +267,8 @@ int main(int argc, char **argv)
         case 'r': {
             char *end;
             rate = strtod(optarg, &end);
-            if (*end || end == optarg || !(rate > 0 && rate <= 10000000)) {
-                fprintf(stderr, "sse-floor: --rate must be a number above 0 and at most 10000000, not '%s'\n", optarg);
+            if (*end || end == optarg || !(rate >= 0 && rate <= 10000000)) {
+                fprintf(stderr, "sse-floor: --rate must be a number from 0 (idle) to 10000000, not '%s'\n", optarg);
                 exit(2);
             }
             break;
@@ -277,7 +279,7 @@ int main(int argc, char **argv)
         default: usage(argv[0]);
         }
     }
-    if (optind < argc || port == 0 || rate == 0)
+    if (optind < argc || port == 0 || rate < 0)
         usage(argv[0]);
 
     /* Descriptors: raise the soft limit to the hard one, as .NET does, to hold 20,000 sockets. */
@@ -330,6 +332,15 @@ int main(int argc, char **argv)
     while (!stopping && atomic_load(&accepted_total) < wanted)
         usleep(1000);
     adopt_ready();
+
+    if (rate == 0) {
+        /* Idle: the streams have their head and ": ok"; hold them until told to stop. */
+        while (!stopping)
+            pause();
+        adopt_ready();
+        fprintf(stderr, "sse-floor: idle; %d subscribers held\n", subscriber_count);
+        return 0;
+    }
 
     /* Message k is due at start + (k-1)/rate: a late wake-up catches up instead of drifting. */
     double period = 1e9 / rate;
