@@ -9,11 +9,14 @@ internal static class Usage
         duplicates, lost connections and (with --server-pid) the server's CPU and memory cost.
 
         Usage: dotnet run --project perf/SseService.LoadTest -c Release -- [options]
+               dotnet run --project perf/SseService.LoadTest -c Release -- --role publisher [publishing options]
 
         Targets
           --sse-url URL              SSE base URL (http only; a path is kept as path base)  [http://localhost:8001]
           --grpc-url URL             gRPC base URL (h2c or https)                            [http://localhost:8002]
           --server-pid PID           server process on this machine: CPU µs/delivery, CPU %, RSS KiB/connection
+                                     (memory is read before connecting and at once when every stream has its
+                                     head and opening comment, before anything is published; nothing forced)
 
         Subscribers
           --subscribers N            SSE connections to open                                  [1000]
@@ -31,31 +34,49 @@ internal static class Usage
           --rate MSGS_PER_S          total messages per second; 0 = as fast as the stream accepts  [100]
           --payload BYTES            data size per message (sequence, timestamp, padding)     [64]
           --publishers P             concurrent BroadcastStream calls (at most K)             [1]
+          --publisher-process        publish from a second process of this tool (--role publisher), started
+                                     once every stream is open and stopped after the window; it inherits this
+                                     process's CPU affinity (so taskset -c 1 pins both to core 1) and its CPU is
+                                     reported apart. Latency still comes from the send time in each payload
+                                     (one monotonic clock for every process on the machine)
           --no-publish               publish nothing, open no gRPC connection: another program publishes
                                      (e.g. floor/sse-floor.c through run-floor.sh, the write(2)-only floor);
                                      --rate is then the rate it was given, for the report. Everything else
                                      is measured as usual; messages per window come from the sequences seen
+          --idle                     publish nothing, open no window: connect, read the server's memory at once
+                                     (and after --settle), report. For memory per idle stream
 
         Timing and output
-          --warmup SECONDS           publishing before the measured window                    [2]
+          --settle SECONDS           after the memory is read at once, wait this long with nothing sent and read
+                                     it again (the settled figure), before publishing starts                [0]
+          --warmup SECONDS           publishing before the measured window, counted from the first delivery  [2]
           --duration SECONDS         measured window                                          [10]
           --json FILE                write the JSON summary to FILE instead of stdout
           --help                     this text
 
+        Publisher only
+          --role publisher           only publish (--grpc-url, --namespaces, --depth, --prefix, --rate, --payload,
+                                     --publishers) for --warmup + --duration seconds, then print what was sent
+                                     as JSON (stdout or --json FILE); what --publisher-process starts
+          --stop-on-stdin-eof        with --role publisher: publish until standard input closes instead
+
         A progress line goes to stderr every second; at the end a summary goes to stderr and the JSON
-        summary to stdout (or --json FILE). Exit code 0 on a completed run, 1 when it could not run,
-        2 for bad arguments.
+        summary to stdout (or --json FILE). When the tool (with its publisher process) used more than 90%
+        of its cores, the summary says so in a BOTTLENECK line (and "bottleneck": true in the JSON): its
+        latency and throughput are then the tool's limit. Exit code 0 on a completed run, 1 when it
+        could not run or publishing failed, 2 for bad arguments.
 
         Many connections: every subscriber is a file descriptor. Raise the limit in the shell first,
-            ulimit -n 200000
+            ulimit -n 200000     # or as high as ulimit -Hn allows
         and beyond ~28,000 subscribers give more loopback source addresses (127.0.0.0/8 is all local).
 
         Example, from the repository root (server on core 0, the tool on core 1):
             dotnet build src/SseService -c Release
             taskset -c 0 dotnet src/SseService/bin/Release/net10.0/SseService.dll --contentRoot "$PWD/src/SseService" &
-            ulimit -n 200000
+            ulimit -n 200000     # or as high as ulimit -Hn allows
             taskset -c 1 dotnet run --project perf/SseService.LoadTest -c Release -- \
-                --subscribers 1000 --rate 100 --payload 64 --warmup 2 --duration 10 --server-pid $!
+                --subscribers 1000 --rate 100 --payload 64 --warmup 15 --duration 10 --publisher-process --server-pid $!
+        (perf/SseService.LoadTest/run-pinned.sh does all of that; benchmarks.sh runs every scenario.)
 
         """;
 }
