@@ -126,10 +126,13 @@ def published_rate(r): # what the tool published, or (the floor, idle) what its 
 def med(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else float('nan')
+def delivered_percent(r): # deliveries per message against the readers: 100 when everyone got everything
+    readers = r['settings']['subscribers'] - r['settings']['stalled']
+    return r['deliveries']['per_message'] / readers * 100 if readers > 0 and r['deliveries']['in_window'] > 0 else None
 def server(r, key):
     return r['server'][key] if r.get('server') else None
 print(f"{'scenario':28} {'n':>2} {'deliv/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'p99.9':>8} {'max ms':>8} {'srv µs/d':>9} {'srv CPU%':>8} "
-      f"{'tool CPU%':>9} {'pub CPU%':>8} {'KiB once':>8} {'settled':>8} {'gaps':>5} {'miss':>5} {'lost':>5} {'cut':>5} {'pub/s':>9} bottleneck")
+      f"{'tool CPU%':>9} {'pub CPU%':>8} {'KiB once':>8} {'settled':>8} {'deliv%':>6} {'gaps':>5} {'miss':>5} {'lost':>5} {'cut':>5} {'pub/s':>9} bottleneck")
 for name, rs in runs.items():
     g = lambda f: med([f(r) for r in rs])
     flagged = sum(1 for r in rs if r['tool'].get('bottleneck'))
@@ -139,7 +142,7 @@ for name, rs in runs.items():
           f"{g(lambda r: server(r, 'microseconds_per_delivery')):>9.2f} {g(lambda r: server(r, 'cpu_percent')):>8.1f} "
           f"{g(lambda r: r['tool']['cpu_percent']):>9.1f} {g(lambda r: r['tool'].get('publisher_cpu_percent')):>8.1f} "
           f"{g(lambda r: server(r, 'kib_per_connection')):>8.1f} {g(lambda r: server(r, 'kib_per_connection_settled')):>8.1f} "
-          f"{g(lambda r: r['sequence']['gaps']):>5.0f} {g(lambda r: r['sequence']['missing_at_end']):>5.0f} "
+          f"{g(delivered_percent):>6.1f} {g(lambda r: r['sequence']['gaps']):>5.0f} {g(lambda r: r['sequence']['missing_at_end']):>5.0f} "
           f"{g(lambda r: r['connections']['lost']):>5.0f} {g(lambda r: r['connections']['closed_by_server']):>5.0f} "
           f"{g(published_rate):>9,.0f} {f'{flagged} of {len(rs)} runs: the tool' if flagged else ''}")
 pairs = collections.defaultdict(dict)
