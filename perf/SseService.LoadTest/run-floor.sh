@@ -33,7 +33,8 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --payload=*) payload=${args[i]#--payload=} ;;
     --subscribers) subscribers=${args[i + 1]:-} ;;
     --subscribers=*) subscribers=${args[i]#--subscribers=} ;;
-    --idle) idle=true ;;
+    --idle|--idle=true) idle=true ;;
+    --idle=false) idle=false ;;
     --namespaces|--namespaces=*)
       # The floor sends one sequence to every socket, whatever path it asked for.
       echo "run-floor.sh: ${args[i]} does not apply to the floor" >&2; exit 2 ;;
