@@ -73,6 +73,11 @@ internal static class LoadRun
         var opened = await pool.WaitOpenedAsync(OpeningTimeout, interrupted);
         var rssAtOnce = server?.ResidentKiB();
         var openTime = Stopwatch.GetElapsedTime(connectStarted);
+        if (opened < pool.Attempted - pool.Failed)
+        {
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"warning: {pool.Attempted - pool.Failed - opened:N0} connected streams had no opening comment or event after {OpeningTimeout.TotalSeconds:0} s; memory was read then"));
+        }
         var connected = pool.Totals().Connected;
         if (connected == 0)
         {

@@ -94,7 +94,10 @@ internal sealed partial class Subscriber
         return true;
     }
 
-    void ISseEventSink.OnComment()
+    void ISseEventSink.OnComment() => NoteOpened();
+
+    /// <summary>The stream's first comment (": ok") or, from a server that sends none, its first event.</summary>
+    private void NoteOpened()
     {
         if (!_opened)
         {
@@ -105,6 +108,7 @@ internal sealed partial class Subscriber
 
     void ISseEventSink.OnEvent(ReadOnlySpan<byte> dataStart)
     {
+        NoteOpened();
         if (!Payload.TryParse(dataStart, out var sequence, out var sentAt))
         {
             _foreign++;
