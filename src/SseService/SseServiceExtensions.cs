@@ -2,12 +2,15 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using SseService.Admin;
+using Microsoft.AspNetCore.Connections;
 using SseService.Backplane;
+using SseService.Connections;
 using SseService.Grpc;
 using SseService.Hub;
 using SseService.Limits;
 using SseService.Security;
 using SseService.Sse;
+using SseService.Subscribers;
 using SseService.Telemetry;
 
 namespace SseService;
@@ -25,7 +28,7 @@ public static class SseServiceExtensions
         var section = builder.Configuration.GetSection(HubOptions.SectionName);
 
         services.AddOptionsWithValidateOnStart<HubOptions, HubOptionsValidator>().Bind(section);
-        services.AddOptions<SubscribeOptions>().Bind(section);
+        services.AddOptionsWithValidateOnStart<SubscribeOptions, SubscribeOptionsValidator>().Bind(section);
         services.AddOptions<HostOptions>().Configure<IOptions<HubOptions>>(
             (host, hub) => host.ShutdownTimeout = hub.Value.ShutdownTimeout);
 
@@ -37,7 +40,15 @@ public static class SseServiceExtensions
         services.TryAddSingleton<IEventPublisher, LocalEventPublisher>();
         services.AddHostedService<KeepAliveService>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, SocketSendBuffer>();
-        services.AddSingleton<DirectSendScheduler>();
+        services.AddSingleton<SendScheduler>();
+        services.AddSingleton<StreamAdmission>();
+        if (section.GetValue(nameof(SubscribeOptions.DirectSocketWrites), defaultValue: true))
+        {
+            // The Http endpoint on sockets of our own, so a stream can borrow its socket (Connections/).
+            services.AddSingleton<HttpEndpointAddresses>();
+            services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(provider => provider.GetRequiredService<HttpEndpointAddresses>());
+            services.AddSingleton<IConnectionListenerFactory, OwnedSocketTransportFactory>();
+        }
 
         // The admin page's stream runs on a hub of its own, so watching never shows up in the counters.
         services.AddOptions<AdminOptions>().Bind(section);

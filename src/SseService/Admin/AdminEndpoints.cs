@@ -1,5 +1,6 @@
 using SseService.Hub;
 using SseService.Sse;
+using SseService.Subscribers;
 
 namespace SseService.Admin;
 
@@ -41,20 +42,15 @@ public static class AdminEndpoints
         HttpContext context,
         [FromKeyedServices(AdminHubKey)] SseHub adminHub,
         AdminStatusPublisher publisher,
-        TimeProvider time,
-        IHostApplicationLifetime lifetime)
+        StreamAdmission streams)
     {
-        var info = HttpSubscriberInfo.From(context);
-        var subscription = adminHub.Subscribe(AdminStatusPublisher.StatusNamespace, info);
-        try
-        {
-            // Fill the page at once rather than on the next tick.
-            publisher.PublishNow();
-            await SubscriptionStream.RunAsync(context, adminHub, subscription, retryMilliseconds: 0, latency: null, time, direct: null, ended: static () => { }, lifetime.ApplicationStopping);
-        }
-        finally
-        {
-            adminHub.Unsubscribe(subscription);
-        }
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        var stream = streams.Open(adminHub, adminHub.Subscribe(AdminStatusPublisher.StatusNamespace, HttpSubscriberInfo.From(context)));
+
+        // Fill the page at once rather than on the next tick.
+        publisher.PublishNow();
+        await stream.RunAsync(new ResponseSink(context));
     }
 }

@@ -23,21 +23,6 @@ public sealed class HubOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>
-    /// Kernel send buffer of each accepted connection, in bytes; 0 keeps the operating system's
-    /// self-tuning buffer (which lets a client that stopped reading hold megabytes for minutes).
-    /// </summary>
-    [Range(0, 64 * 1024 * 1024)]
-    public int SocketSendBufferBytes { get; set; } = 256 * 1024;
-
-    /// <summary>
-    /// Whether plain HTTP/1.x streams are written straight to their sockets by the fan-out (one
-    /// non-blocking send per stream per batch, the shared bytes as they are) instead of through the
-    /// web server's response pipeline. Off, every stream goes through the pipeline (as HTTPS and
-    /// HTTP/2 streams always do).
-    /// </summary>
-    public bool DirectSocketWrites { get; set; } = true;
-
     /// <summary>Largest <c>data</c> accepted, in UTF-8 bytes.</summary>
     [Range(1, 16 * 1024 * 1024)]
     public int MaxDataBytes { get; set; } = 64 * 1024;

@@ -3,54 +3,60 @@ using Microsoft.AspNetCore.Http.Features;
 namespace SseService.Sse;
 
 /// <summary>
-/// Remembers the callbacks registered to run when a subscribe response starts (CORS adds its headers
-/// that way) and passes them on to the server. A stream written straight to its socket never starts
-/// a response through the server, so it runs them itself before building its head.
+/// Holds the callbacks registered to run when a subscribe response starts (CORS adds its headers that
+/// way) and runs them exactly once: when the server starts the response, or earlier when a stream
+/// that writes its own head asks (<see cref="RunAsync"/>). The server is given one callback, this one.
 /// </summary>
-internal sealed class ResponseStartCallbacks(IHttpResponseFeature server) : IHttpResponseFeature
+internal sealed class ResponseStartCallbacks : IHttpResponseFeature
 {
+    private readonly IHttpResponseFeature _server;
     private readonly List<(Func<object, Task> Callback, object State)> _callbacks = [];
+    private int _ran;
 
-    public int StatusCode { get => server.StatusCode; set => server.StatusCode = value; }
+    private ResponseStartCallbacks(IHttpResponseFeature server)
+    {
+        _server = server;
+        server.OnStarting(static state => ((ResponseStartCallbacks)state).RunAsync(), this);
+    }
 
-    public string? ReasonPhrase { get => server.ReasonPhrase; set => server.ReasonPhrase = value; }
+    public int StatusCode { get => _server.StatusCode; set => _server.StatusCode = value; }
 
-    public IHeaderDictionary Headers { get => server.Headers; set => server.Headers = value; }
+    public string? ReasonPhrase { get => _server.ReasonPhrase; set => _server.ReasonPhrase = value; }
+
+    public IHeaderDictionary Headers { get => _server.Headers; set => _server.Headers = value; }
 
     [Obsolete("Use IHttpResponseBodyFeature.Stream instead.")]
-    public Stream Body { get => server.Body; set => server.Body = value; }
+    public Stream Body { get => _server.Body; set => _server.Body = value; }
 
-    public bool HasStarted => server.HasStarted;
+    public bool HasStarted => _server.HasStarted;
 
     public void OnStarting(Func<object, Task> callback, object state)
     {
-        server.OnStarting(callback, state);
+        if (HasStarted || Volatile.Read(ref _ran) != 0)
+        {
+            throw new InvalidOperationException("the response has already started");
+        }
+
         _callbacks.Add((callback, state));
     }
 
-    public void OnCompleted(Func<object, Task> callback, object state) => server.OnCompleted(callback, state);
+    public void OnCompleted(Func<object, Task> callback, object state) => _server.OnCompleted(callback, state);
 
-    /// <summary>
-    /// Runs the callbacks as the server would (the last registered first); false if one did not
-    /// complete synchronously (the rest are then left to the server, which runs them all again).
-    /// </summary>
-    public bool TryRunSynchronously()
+    /// <summary>Runs the callbacks, the last registered first as the server would; later calls do nothing.</summary>
+    public async Task RunAsync()
     {
-        for (var i = _callbacks.Count - 1; i >= 0; i--)
+        if (Interlocked.Exchange(ref _ran, 1) != 0)
         {
-            var running = _callbacks[i].Callback(_callbacks[i].State);
-            if (!running.IsCompleted)
-            {
-                return false;
-            }
-
-            running.GetAwaiter().GetResult(); // a failing callback fails the request, as it would in the server
+            return;
         }
 
-        return true;
+        for (var i = _callbacks.Count - 1; i >= 0; i--)
+        {
+            await _callbacks[i].Callback(_callbacks[i].State);
+        }
     }
 
-    /// <summary>Installs the recorder on subscribe requests; must come before anything that registers callbacks.</summary>
+    /// <summary>Installs the holder on subscribe requests; must come before anything that registers callbacks.</summary>
     public static IApplicationBuilder UseOnSubscribe(IApplicationBuilder app) =>
         app.Use((context, next) =>
         {

@@ -6,11 +6,11 @@ using SseService.Hub;
 namespace SseService.Sse;
 
 /// <summary>
-/// Caps each accepted connection's kernel send buffer (<see cref="HubOptions.SocketSendBufferBytes"/>).
+/// Caps each accepted connection's kernel send buffer (<see cref="SubscribeOptions.SocketSendBufferBytes"/>).
 /// Linux grows it up to 4 MiB on its own, so a client that stops reading would first hold megabytes of
 /// kernel memory, and only minutes later fill its queue and be cut; with a cap it is cut in seconds.
 /// </summary>
-internal sealed class SocketSendBuffer(IOptions<HubOptions> options) : IConfigureOptions<KestrelServerOptions>
+internal sealed class SocketSendBuffer(IOptions<SubscribeOptions> options) : IConfigureOptions<KestrelServerOptions>
 {
     public void Configure(KestrelServerOptions kestrel)
     {

@@ -1,14 +1,15 @@
-using Microsoft.AspNetCore.Http.Features;
 using System.Globalization;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Http.Features;
 using SseService.Hub;
-using SseService.Limits;
 using SseService.Security;
-using SseService.Telemetry;
+using SseService.Subscribers;
 
 namespace SseService.Sse;
 
-/// <summary>Maps <c>GET /subscribe/{namespace...}</c>: one SSE stream per request.</summary>
+/// <summary>
+/// Maps <c>GET /subscribe/{namespace...}</c>: reads the request, has <see cref="StreamAdmission"/>
+/// decide, answers a refusal in HTTP terms, and runs the stream on the sink its connection allows.
+/// </summary>
 public static class SubscribeEndpoints
 {
     public const string CorsPolicyName = "sse-subscribe";
@@ -27,103 +28,33 @@ public static class SubscribeEndpoints
         return group;
     }
 
-    private static async Task SubscribeAsync(
-        HttpContext context,
-        SseHub hub,
-        SubscribeAuthorization authorization,
-        ConnectionLimiter limiter,
-        IOptions<LimitsOptions> limits,
-        SseInstrumentation instrumentation,
-        TimeProvider time,
-        IHostApplicationLifetime lifetime,
-        DirectSendScheduler direct,
-        ILoggerFactory loggers)
+    private static async Task SubscribeAsync(HttpContext context, StreamAdmission admission, Microsoft.Extensions.Options.IOptions<SubscribeOptions> subscribe, TimeProvider time, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(SubscribeEndpoints).FullName!);
-        var rawPath = RawPathOf(context);
+        var hub = admission.Hub;
         var skipSegments = SegmentCount(context.Request.PathBase) + 1; // path base, then "subscribe"
-        if (!SubscribePath.TryParse(rawPath, skipSegments, hub.Options.NamespaceRules, out var ns, out var error))
+        if (!SubscribePath.TryParse(RawPathOf(context), skipSegments, hub.Options.NamespaceRules, out var ns, out var error))
         {
-            await RejectAsync(context, logger, StatusCodes.Status400BadRequest, $"invalid namespace: {error}");
+            await RefuseAsync(context, logger, new StreamRefusal(RefusalKind.BadRequest, $"invalid namespace: {error}"));
             return;
         }
 
-        if (ns.Depth == 0 && !hub.Options.AllowRootSubscription)
+        var request = new StreamRequest(ns, LastEventIdOf(context.Request),
+            PresentedCredential.From(context.Request, admission.AuthOptions), HttpSubscriberInfo.From(context));
+        var (stream, refusal) = await admission.AdmitAsync(request);
+        if (stream is null)
         {
-            await RejectAsync(context, logger, StatusCodes.Status403Forbidden,
-                "subscribing to the root namespace '/' is disabled (Sse:AllowRootSubscription)");
+            await RefuseAsync(context, logger, refusal!);
             return;
         }
 
-        var info = HttpSubscriberInfo.From(context);
-        var lastEventId = LastEventIdOf(context.Request);
-        if (lastEventId is not null && !IsWellFormedEventId(lastEventId, hub.Options.MaxFieldLength, out var idError))
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        if (stream.Subscription.Resume != ResumeOutcome.NotRequested)
         {
-            await RejectAsync(context, logger, StatusCodes.Status400BadRequest, $"invalid Last-Event-ID: {idError}");
-            return;
-        }
-
-        var (status, grants, refusal) = await authorization.AuthorizeAsync(ns, PresentedCredential.From(context.Request, authorization.Options));
-        if (status != StatusCodes.Status200OK)
-        {
-            if (status == StatusCodes.Status401Unauthorized)
-            {
-                context.Response.Headers.WWWAuthenticate = "Bearer";
-            }
-
-            await RejectAsync(context, logger, status, refusal);
-            return;
-        }
-
-        var verdict = limiter.TryAcquire(info.ClientAddress);
-        if (verdict != ConnectionLimiter.Verdict.Accepted)
-        {
-            var tooManyFromClient = verdict == ConnectionLimiter.Verdict.TooManyFromClient;
-            hub.Counters.LimitRejected(tooManyFromClient ? "connections_per_client" : "connections");
-            context.Response.Headers.RetryAfter = ((int)limits.Value.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            await RejectAsync(context, logger,
-                tooManyFromClient ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable,
-                tooManyFromClient
-                    ? $"too many streams from {info.ClientAddress} (limit {limits.Value.MaxConnectionsPerClient}, Sse:Limits:MaxConnectionsPerClient)"
-                    : $"too many streams open (limit {limits.Value.MaxConnections}, Sse:Limits:MaxConnections)");
-            return;
-        }
-
-        // A stream written straight to its socket outlives this request, so its slot is given back
-        // when the stream ends, not when the request does.
-        await StreamAsync(context, hub, ns, info, lastEventId, grants, instrumentation, time, lifetime,
-            hub.Options.DirectSocketWrites ? direct : null, () => limiter.Release(info.ClientAddress), logger);
-    }
-
-    private static async Task StreamAsync(
-        HttpContext context,
-        SseHub hub,
-        NamespacePath ns,
-        SubscriberInfo info,
-        string? lastEventId,
-        Grants? grants,
-        SseInstrumentation instrumentation,
-        TimeProvider time,
-        IHostApplicationLifetime lifetime,
-        DirectSendScheduler? direct,
-        Action release,
-        ILogger logger)
-    {
-        Subscription subscription;
-        try
-        {
-            subscription = hub.Subscribe(ns, info, lastEventId);
-        }
-        catch
-        {
-            release();
-            throw;
-        }
-
-        subscription.ExpiresAt = grants?.ExpiresAt;
-        if (subscription.Resume != ResumeOutcome.NotRequested)
-        {
-            context.Response.Headers[ResumeHeader] = subscription.Resume switch
+            response.Headers[ResumeHeader] = stream.Subscription.Resume switch
             {
                 ResumeOutcome.Replayed => "replayed",
                 ResumeOutcome.TooOld => "too-old",
@@ -131,42 +62,19 @@ public static class SubscribeEndpoints
             };
         }
 
-        SubscribeLog.Connected(logger, subscription.Id, ns.Value, info.ClientAddress);
-        var ended = 0;
-        void Ended()
-        {
-            if (Interlocked.Exchange(ref ended, 1) != 0)
-            {
-                return;
-            }
-
-            // The stream has already left the hub (before its client could see the end).
-            release();
-            var reason = subscription.CloseReason switch
-            {
-                CloseReason.SlowConsumer => "slow consumer",
-                CloseReason.CredentialExpired => "credential expired",
-                _ when lifetime.ApplicationStopping.IsCancellationRequested => "server stopping",
-                _ => "client closed",
-            };
-            if (subscription.CloseReason == CloseReason.SlowConsumer)
-            {
-                SubscribeLog.SlowConsumer(logger, subscription.Id, ns.Value, info.ClientAddress, hub.Options.SubscriberQueueCapacity);
-            }
-
-            SubscribeLog.Disconnected(logger, subscription.Id, ns.Value, reason, DateTimeOffset.UtcNow - subscription.CreatedAt, subscription.MessagesSent);
-        }
-
+        ISubscriberSink sink;
         try
         {
-            await SubscriptionStream.RunAsync(context, hub, subscription, hub.Options.RetryMilliseconds, instrumentation.DeliveryLatency, time, direct, Ended, lifetime.ApplicationStopping);
+            sink = (subscribe.Value.DirectSocketWrites ? (ISubscriberSink?)await DirectSocketSink.TryTakeOverAsync(context, time) : null)
+                ?? new ResponseSink(context);
         }
         catch
         {
-            hub.Unsubscribe(subscription);
-            Ended();
+            stream.Discard();
             throw;
         }
+
+        await stream.RunAsync(sink);
     }
 
     /// <summary>The Last-Event-ID header (as EventSource sends it), else the lastEventId query parameter.</summary>
@@ -182,33 +90,31 @@ public static class SubscribeEndpoints
         return query.Length > 0 ? query : null;
     }
 
-    private static bool IsWellFormedEventId(string id, int maxLength, out string error)
+    private static async Task RefuseAsync(HttpContext context, ILogger logger, StreamRefusal refusal)
     {
-        if (id.Length > maxLength)
+        var response = context.Response;
+        var status = refusal.Kind switch
         {
-            error = $"longer than {maxLength} characters";
-            return false;
+            RefusalKind.BadRequest => StatusCodes.Status400BadRequest,
+            RefusalKind.Unauthenticated => StatusCodes.Status401Unauthorized,
+            RefusalKind.Forbidden => StatusCodes.Status403Forbidden,
+            RefusalKind.TooManyFromClient => StatusCodes.Status429TooManyRequests,
+            _ => StatusCodes.Status503ServiceUnavailable,
+        };
+        if (refusal.Kind == RefusalKind.Unauthenticated)
+        {
+            response.Headers.WWWAuthenticate = "Bearer";
         }
 
-        foreach (var c in id)
+        if (refusal.RetryAfter is { } retryAfter)
         {
-            if (char.IsControl(c))
-            {
-                error = $"contains a control character (U+{(int)c:X4})";
-                return false;
-            }
+            response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
-        error = "";
-        return true;
-    }
-
-    private static async Task RejectAsync(HttpContext context, ILogger logger, int statusCode, string reason)
-    {
-        SubscribeLog.Rejected(logger, context.Request.Path.Value ?? "", statusCode, reason);
-        context.Response.StatusCode = statusCode;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        await context.Response.WriteAsync(reason + "\n", context.RequestAborted);
+        SubscriberLog.Rejected(logger, context.Request.Path.Value ?? "", status, refusal.Reason);
+        response.StatusCode = status;
+        response.ContentType = "text/plain; charset=utf-8";
+        await response.WriteAsync(refusal.Reason + "\n", context.RequestAborted);
     }
 
     /// <summary>The path as the client sent it: not percent-decoded, dot segments not resolved.</summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace SseService.Sse;
+namespace SseService.Subscribers;
 
 /// <summary>
 /// What every stream starts with: ": ok", then an id-only block (no event is dispatched, but the

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 
-namespace SseService.Sse;
+namespace SseService.Subscribers;
 
-internal static partial class SubscribeLog
+internal static partial class SubscriberLog
 {
     [LoggerMessage(EventId = 1, EventName = "SubscriberConnected", Level = LogLevel.Debug,
         Message = "Subscriber {SubscriptionId} connected to {Namespace} from {ClientAddress}")]

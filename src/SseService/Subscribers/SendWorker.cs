@@ -1,24 +1,23 @@
-namespace SseService.Sse;
+using SseService.Hub;
+
+namespace SseService.Subscribers;
 
 /// <summary>
 /// Sends, in passes, for the streams that have frames waiting: each pass takes every stream
-/// scheduled so far and makes one non-blocking send for each. Streams scheduled during a pass wait
-/// for the next, so under load each send carries every event that arrived meanwhile (coalescing),
-/// and when idle an event goes out with one send per stream, as the write(2) floor does.
+/// scheduled so far and hands each one batch of what it has queued. Streams scheduled during a pass
+/// wait for the next, so under load each send carries every event that arrived meanwhile
+/// (coalescing), and when idle an event goes out with one send per stream, as the write(2) floor does.
 /// </summary>
-internal sealed class DirectSendWorker : IThreadPoolWorkItem
+internal sealed class SendWorker : IThreadPoolWorkItem
 {
-    // What one send carries at most when several frames wait: a frame larger than this goes alone.
-    internal const int GatherBytes = 64 * 1024;
-
     private readonly Lock _gate = new();
-    private readonly byte[] _gather = GC.AllocateUninitializedArray<byte>(GatherBytes);
-    private List<DirectSocketStream> _scheduled = [];
-    private List<DirectSocketStream> _passing = [];
+    private readonly SendBatch _batch = new();
+    private List<StreamOwner> _scheduled = [];
+    private List<StreamOwner> _passing = [];
     private bool _running;
 
     /// <summary>Queues a stream for the next pass; starts a pass on the thread pool if none runs.</summary>
-    public void Schedule(DirectSocketStream stream)
+    public void Schedule(StreamOwner stream)
     {
         lock (_gate)
         {
@@ -51,7 +50,7 @@ internal sealed class DirectSendWorker : IThreadPoolWorkItem
 
             foreach (var stream in _passing)
             {
-                stream.SendPending(_gather);
+                stream.SendPending(_batch);
             }
 
             _passing.Clear();
