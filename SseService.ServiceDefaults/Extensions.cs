@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -18,10 +19,14 @@ public static class Extensions
 {
     public const string HealthEndpointPath = "/health";
     public const string AlivenessEndpointPath = "/alive";
+    public const string MetricsEndpointPath = "/metrics";
+
+    /// <summary>Turns on the Prometheus exporter; the service maps <see cref="MetricsEndpointPath"/> behind its own access rule.</summary>
+    public const string PrometheusEnabledKey = "Sse:Prometheus:Enabled";
 
     // Requests that would otherwise become spans lasting as long as the connection (hours for SSE),
-    // or that only add noise (probes).
-    private static readonly string[] s_untracedPathPrefixes = [HealthEndpointPath, AlivenessEndpointPath, "/subscribe", "/admin/events"];
+    // or that only add noise (probes, scrapes).
+    private static readonly string[] s_untracedPathPrefixes = [HealthEndpointPath, AlivenessEndpointPath, MetricsEndpointPath, "/subscribe", "/admin/events"];
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -84,6 +89,12 @@ public static class Extensions
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        // Prometheus pulls the same meters from the same provider: one source of truth with OTLP.
+        if (builder.Configuration.GetValue<bool>(PrometheusEnabledKey))
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
         }
 
         return builder;

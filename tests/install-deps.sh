@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need and the machine lacks, and nothing else: real servers and tools, never
-# mocks. Debian's redis-server (the backplane tests start their own on a free port) and chromium
-# (the browser tests drive it headless through Playwright), then what the examples need.
+# mocks. Debian's redis-server (the backplane tests start their own on a free port), chromium
+# (the browser tests drive it headless through Playwright) and prometheus, then what the examples need.
 # Usage: bash tests/install-deps.sh   (as root, or with sudo available)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,17 @@ if [ ${#packages[@]} -gt 0 ]; then
   if [[ " ${packages[*]} " == *" redis-server "* ]]; then
     ("${sudo[@]}" service redis-server stop || "${sudo[@]}" systemctl stop redis-server) >/dev/null 2>&1 || true
   fi
+fi
+
+# Debian's prometheus (the metrics test starts its own on a free port and scrapes the service with it),
+# without its recommended node exporter, which would start a daemon of its own.
+if ! command -v prometheus >/dev/null 2>&1; then
+  echo "install-deps: apt-get install --no-install-recommends prometheus"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  # The package starts a system Prometheus on 9090; the tests do not use it.
+  ("${sudo[@]}" service prometheus stop || "${sudo[@]}" systemctl stop prometheus) >/dev/null 2>&1 || true
 fi
 
 bash examples/install-deps.sh

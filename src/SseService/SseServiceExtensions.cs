@@ -35,6 +35,7 @@ public static class SseServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SseCounters>();
         services.AddSingleton<SseInstrumentation>();
+        services.AddOptionsWithValidateOnStart<PrometheusOptions>().Bind(builder.Configuration.GetSection(PrometheusOptions.SectionName));
         services.AddSingleton<SseHub>();
         builder.AddRedisBackplaneIfConfigured();
         services.TryAddSingleton<IEventPublisher, LocalEventPublisher>();
@@ -119,6 +120,11 @@ public static class SseServiceExtensions
         if (!app.Services.GetRequiredService<IOptions<AdminOptions>>().Value.DisableAdminEndpoints)
         {
             app.MapAdminEndpoints();
+        }
+
+        if (app.Services.GetRequiredService<IOptions<PrometheusOptions>>().Value.Enabled)
+        {
+            app.MapMetricsEndpoint();
         }
 
         return app;

@@ -16,6 +16,18 @@ public sealed class SseInstrumentation : IDisposable
     /// <summary>Spans per publish, parented to the gRPC request that carried it.</summary>
     public static readonly ActivitySource ActivitySource = new(Name);
 
+    // Bucket bounds in seconds. Without advice OpenTelemetry uses 0 to 10,000 (made for milliseconds),
+    // which puts every publish in the first bucket and makes a quantile (p99) meaningless.
+    private static readonly InstrumentAdvice<double> s_publishDurationBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    };
+
+    private static readonly InstrumentAdvice<double> s_deliveryLatencyBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    };
+
     private readonly Meter _meter;
 
     public SseInstrumentation(IMeterFactory meterFactory, SseCounters counters)
@@ -41,10 +53,10 @@ public sealed class SseInstrumentation : IDisposable
         _meter.CreateObservableCounter("sse.limit.rejections", () => Tagged(counters.LimitRejections(), "sse.limit"),
             "{rejection}", "Requests refused by a configured limit, by limit");
 
-        PublishDuration = _meter.CreateHistogram<double>("sse.publish.duration", "s",
-            "Time to encode a message and queue it to every matching subscriber");
-        DeliveryLatency = _meter.CreateHistogram<double>("sse.delivery.latency", "s",
-            "Time from publish to the write of the event to a subscriber's socket (sampled)");
+        PublishDuration = _meter.CreateHistogram("sse.publish.duration", "s",
+            "Time to encode a message and queue it to every matching subscriber", tags: null, s_publishDurationBuckets);
+        DeliveryLatency = _meter.CreateHistogram("sse.delivery.latency", "s",
+            "Time from publish to the write of the event to a subscriber's socket (sampled)", tags: null, s_deliveryLatencyBuckets);
     }
 
     public Histogram<double> PublishDuration { get; }
