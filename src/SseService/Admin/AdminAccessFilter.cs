@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SseService.Security;
+using SseService.Sse;
 
 namespace SseService.Admin;
 
@@ -18,7 +19,7 @@ internal sealed class AdminAccessFilter(IOptions<AdminOptions> options, Credenti
         }
 
         var http = context.HttpContext;
-        var result = await credentials.ValidateAsync(PresentedCredential.From(http.Request, credentials.Options));
+        var result = await credentials.ValidateAsync(HttpCredential.From(http.Request, credentials.Options));
         if (result.Status != AuthStatus.Valid)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";

@@ -12,10 +12,11 @@ namespace SseService.Connections;
 /// Kestrel tries the transports registered last first; this one declines every other endpoint, which
 /// Kestrel's own socket transport then binds.
 /// </summary>
-internal sealed class OwnedSocketTransportFactory(HttpEndpointAddresses http, IOptions<SubscribeOptions> options)
+internal sealed class OwnedSocketTransportFactory(HttpEndpointAddresses http, IOptions<SubscribeOptions> options, IMemoryPoolFactory<byte> pools)
     : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
-    private readonly MemoryPool<byte> _pool = MemoryPool<byte>.Shared;
+    // Kestrel's own pool (blocks of the size its HTTP layer expects, e.g. for chunk framing).
+    private readonly MemoryPool<byte> _pool = pools.Create(new MemoryPoolOptions { Owner = "SseService.Connections" });
 
     public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint ip && http.Contains(ip);
 

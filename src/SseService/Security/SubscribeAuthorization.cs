@@ -24,29 +24,29 @@ public sealed class SubscribeAuthorization
 
     public AuthOptions Options => _credentials.Options;
 
-    /// <returns>200 with the grants (null when public), or 401/403 with a reason.</returns>
-    public async ValueTask<(int StatusCode, Grants? Grants, string Reason)> AuthorizeAsync(NamespacePath ns, string? credential)
+    /// <returns>Granted with the grants (null when public), or why not.</returns>
+    public async ValueTask<(AccessVerdict Verdict, Grants? Grants, string Reason)> AuthorizeAsync(NamespacePath ns, string? credential)
     {
         var isPrivate = _private.Any(pattern => pattern.Overlaps(ns));
         if (!isPrivate && credential is null)
         {
-            return (StatusCodes.Status200OK, null, "");
+            return (AccessVerdict.Granted, null, "");
         }
 
         var result = await _credentials.ValidateAsync(credential);
         switch (result.Status)
         {
             case AuthStatus.Invalid:
-                return (StatusCodes.Status401Unauthorized, null, result.Reason);
+                return (AccessVerdict.Unauthenticated, null, result.Reason);
             case AuthStatus.Anonymous:
-                return (StatusCodes.Status401Unauthorized, null, $"{ns.Value} is private: a credential is required");
+                return (AccessVerdict.Unauthenticated, null, $"{ns.Value} is private: a credential is required");
         }
 
         if (isPrivate && !result.Grants!.Subscribe.Any(pattern => pattern.CoversSubscriptionTo(ns)))
         {
-            return (StatusCodes.Status403Forbidden, null, $"{result.Grants.Subject} may not subscribe to {ns.Value}");
+            return (AccessVerdict.Forbidden, null, $"{result.Grants.Subject} may not subscribe to {ns.Value}");
         }
 
-        return (StatusCodes.Status200OK, result.Grants, "");
+        return (AccessVerdict.Granted, result.Grants, "");
     }
 }

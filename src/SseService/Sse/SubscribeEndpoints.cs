@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using SseService.Hub;
-using SseService.Security;
 using SseService.Subscribers;
 
 namespace SseService.Sse;
@@ -40,7 +39,7 @@ public static class SubscribeEndpoints
         }
 
         var request = new StreamRequest(ns, LastEventIdOf(context.Request),
-            PresentedCredential.From(context.Request, admission.AuthOptions), HttpSubscriberInfo.From(context));
+            HttpCredential.From(context.Request, admission.AuthOptions), HttpSubscriberInfo.From(context));
         var (stream, refusal) = await admission.AdmitAsync(request);
         if (stream is null)
         {

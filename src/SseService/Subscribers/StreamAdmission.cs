@@ -51,17 +51,17 @@ internal sealed class StreamAdmission
             return Refused(RefusalKind.BadRequest, $"invalid Last-Event-ID: {idError}");
         }
 
-        var (status, grants, refusal) = await _authorization.AuthorizeAsync(ns, request.Credential);
-        if (status != StatusCodes.Status200OK)
+        var (verdict, grants, refusal) = await _authorization.AuthorizeAsync(ns, request.Credential);
+        if (verdict != AccessVerdict.Granted)
         {
-            return Refused(status == StatusCodes.Status401Unauthorized ? RefusalKind.Unauthenticated : RefusalKind.Forbidden, refusal);
+            return Refused(verdict == AccessVerdict.Unauthenticated ? RefusalKind.Unauthenticated : RefusalKind.Forbidden, refusal);
         }
 
         var client = request.Info.ClientAddress;
-        var verdict = _limiter.TryAcquire(client);
-        if (verdict != ConnectionLimiter.Verdict.Accepted)
+        var slot = _limiter.TryAcquire(client);
+        if (slot != ConnectionLimiter.Verdict.Accepted)
         {
-            var fromClient = verdict == ConnectionLimiter.Verdict.TooManyFromClient;
+            var fromClient = slot == ConnectionLimiter.Verdict.TooManyFromClient;
             _hub.Counters.LimitRejected(fromClient ? "connections_per_client" : "connections");
             return fromClient
                 ? Refused(RefusalKind.TooManyFromClient, $"too many streams from {client} (limit {_limits.MaxConnectionsPerClient}, Sse:Limits:MaxConnectionsPerClient)", _limits.RetryAfter)

@@ -17,7 +17,7 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
     private const int Idle = 0;      // nothing announced: the next queued frame schedules a pass
     private const int Scheduled = 1; // waiting for its worker's next pass
     private const int Sending = 2;   // a pass is handing the sink a batch right now
-    private const int Waiting = 3;   // the sink took a batch that is still going out
+    private const int Waiting = 3;   // the sink holds a batch (being handed over, or still going out)
     private const int Ended = 4;
 
     // Latency is sampled (once a second per stream) so recording it never contends on the hot path.
@@ -33,6 +33,7 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
     private TaskCompletionSource? _beforeLiveWritable;
     private int _state;
     private int _end;
+    private int _inPass;
     private long _nextLatencySample;
 
     internal StreamOwner(SseHub hub, Subscription subscription, SendWorker worker, StreamSettings settings, Action? released)
@@ -124,7 +125,9 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
             }
 
             // A client that never reads would hold this forever: stop waiting when the stream ends.
-            if (sent == SinkSend.Pending && await Task.WhenAny(writable.Task, _ended.Task) != writable.Task)
+            var stillSending = sent == SinkSend.Pending && await Task.WhenAny(writable.Task, _ended.Task) != writable.Task;
+            _beforeLiveWritable = null; // from now on "writable" is about live batches
+            if (stillSending)
             {
                 return false;
             }
@@ -150,45 +153,53 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
             return; // ended
         }
 
-        var reader = _subscription.Reader;
-        while (reader.TryPeek(out var next) && batch.HasRoomFor(next) && reader.TryRead(out next))
+        Volatile.Write(ref _inPass, 1);
+        try
         {
-            batch.TryAdd(next);
-        }
+            var reader = _subscription.Reader;
+            while (reader.TryPeek(out var next) && batch.HasRoomFor(next) && reader.TryRead(out next))
+            {
+                batch.TryAdd(next);
+            }
 
-        if (batch.Count == 0)
-        {
-            Release(Sending);
-            return;
-        }
-
-        var events = CountEvents(batch, out var oldestPublished);
-        _subscription.RecordDequeued(events);
-        var sent = _sink.Send(batch);
-
-        // Counted once handed to the transport, so the admin page never lags what clients read.
-        _subscription.RecordWritten(events, batch.Bytes);
-        batch.Clear();
-        SampleLatency(events, oldestPublished);
-        switch (sent)
-        {
-            case SinkSend.Done:
+            if (batch.Count == 0)
+            {
                 Release(Sending);
-                break;
-            case SinkSend.Pending:
-                // Frames queued meanwhile wait until the sink says it is writable again.
-                Interlocked.CompareExchange(ref _state, Waiting, Sending);
-                break;
-            default:
-                Volatile.Write(ref _state, Idle);
+                return;
+            }
+
+            var events = CountEvents(batch, out var oldestPublished);
+            _subscription.RecordDequeued(events);
+
+            // Waiting before the send: a sink may report "writable" before its Send even returns.
+            Volatile.Write(ref _state, Waiting);
+            var sent = _sink.Send(batch);
+
+            // Counted once handed to the transport, so the admin page never lags what clients read.
+            _subscription.RecordWritten(events, batch.Bytes);
+            batch.Clear();
+            SampleLatency(events, oldestPublished);
+            if (sent == SinkSend.Done)
+            {
+                Release(Waiting);
+            }
+            else if (sent == SinkSend.Failed)
+            {
+                Interlocked.CompareExchange(ref _state, Idle, Waiting);
                 Finish(StreamEnd.SendFailed);
-                break;
+            }
+
+            // Pending: frames queued meanwhile wait until the sink says it is writable again.
+        }
+        finally
+        {
+            Volatile.Write(ref _inPass, 0);
         }
     }
 
     public void Writable()
     {
-        if (_beforeLiveWritable is { } beforeLive && !beforeLive.Task.IsCompleted)
+        if (Volatile.Read(ref _beforeLiveWritable) is { } beforeLive)
         {
             beforeLive.TrySetResult();
             return;
@@ -227,7 +238,7 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
         while (true)
         {
             var state = Volatile.Read(ref _state);
-            if (state == Sending)
+            if (state == Sending || Volatile.Read(ref _inPass) != 0)
             {
                 spin.SpinOnce();
                 continue;

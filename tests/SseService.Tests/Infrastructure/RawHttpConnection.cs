@@ -42,7 +42,16 @@ public sealed class RawHttpConnection : IAsyncDisposable
         var buffer = new byte[16 * 1024];
         while (!done(text.ToString()))
         {
-            var read = await _stream.ReadAsync(buffer, cancellation.Token);
+            int read;
+            try
+            {
+                read = await _stream.ReadAsync(buffer, cancellation.Token);
+            }
+            catch (OperationCanceledException e)
+            {
+                throw new TimeoutException($"nothing more after {timeout}; read so far: \"{text}\"", e);
+            }
+
             if (read == 0)
             {
                 break;
@@ -75,6 +84,9 @@ public sealed class RawHttpConnection : IAsyncDisposable
 
         return total;
     }
+
+    /// <summary>Makes the coming close a reset (RST) instead of a FIN, as a crashed or killed client's.</summary>
+    public void Reset() => _socket.LingerState = new LingerOption(enable: true, seconds: 0);
 
     public ValueTask DisposeAsync()
     {

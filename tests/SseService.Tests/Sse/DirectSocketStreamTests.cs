@@ -139,13 +139,12 @@ public sealed partial class DirectSocketStreamTests
     }
 
     [Fact]
-    public async Task Subscribe_StreamTakenOver_KestrelHoldsNoConnectionWhileEventsStillFlow()
+    public async Task Subscribe_StreamOnItsOwnSocket_KestrelCountsItsConnectionUntilTheClientCloses()
     {
         // Arrange: Kestrel's own count of the connections it holds on this service's port.
         await using var service = await TestService.StartAsync();
         var port = service.HttpAddress.Port;
         var held = 0L;
-        var opened = 0L;
         var changed = new SemaphoreSlim(0);
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
@@ -162,27 +161,31 @@ public sealed partial class DirectSocketStreamTests
                 if (tag.Key == "server.port" && Equals(tag.Value, port))
                 {
                     Interlocked.Add(ref held, delta);
-                    Interlocked.Add(ref opened, Math.Max(0, delta));
                     changed.Release();
                 }
             }
         });
         listener.Start();
 
-        // Act
-        await using var subscriber = await service.SubscribeAsync("/subscribe/detached");
+        // Act: a stream written straight to its socket, events through it, then the client goes.
+        var connection = await RawHttpConnection.OpenAsync(service.HttpAddress, "/subscribe/counted");
+        var text = await connection.ReadUntilAsync(text => text.Contains(": ok\n\n", StringComparison.Ordinal), SseSubscriber.DefaultTimeout);
+        var reply = await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/counted", Data = "direct" });
+        text += await connection.ReadUntilAsync(text => text.Contains("data: direct\n\n", StringComparison.Ordinal), SseSubscriber.DefaultTimeout);
+
+        // Assert: the direct path (its own head, no chunked framing) and Kestrel still counting the connection.
+        Assert.Contains("\r\nConnection: close\r\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Transfer-Encoding", text, StringComparison.Ordinal);
+        Assert.Contains($"id: {reply.Id}\ndata: direct\n\n", text, StringComparison.Ordinal);
+        Assert.Equal(1, Interlocked.Read(ref held));
+
+        await connection.DisposeAsync();
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (Interlocked.Read(ref opened) == 0 || Interlocked.Read(ref held) != 0 || service.Hub.SubscriberCount != 1)
+        while (Interlocked.Read(ref held) != 0 || service.Hub.SubscriberCount != 0)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"Kestrel still holds {Interlocked.Read(ref held)} connection(s)");
+            Assert.True(DateTime.UtcNow < deadline, $"Kestrel still holds {Interlocked.Read(ref held)} connection(s), the hub {service.Hub.SubscriberCount} stream(s)");
             await changed.WaitAsync(TimeSpan.FromMilliseconds(100));
         }
-
-        await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/detached", Data = "after" });
-
-        // Assert: the stream lives on outside Kestrel.
-        Assert.Equal("after", (await subscriber.ReadAsync())?.Data);
-        Assert.Equal(0, Interlocked.Read(ref held));
     }
 
     [GeneratedRegex(@"^data: (\d+):", RegexOptions.Multiline)]

@@ -2,11 +2,11 @@ using System.Threading.RateLimiting;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
-using SseService.Grpc;
+using SseService.Limits;
 using SseService.Security;
 using SseService.Telemetry;
 
-namespace SseService.Limits;
+namespace SseService.Grpc;
 
 /// <summary>
 /// Producer limits: messages a second per producer (a token bucket per credential, or per client
@@ -103,7 +103,7 @@ internal sealed class PublishLimitsInterceptor : Interceptor, IDisposable
 
     /// <summary>The credential when there is one (the same producer from any address), else the client address.</summary>
     private static string ProducerOf(ServerCallContext context) =>
-        PresentedCredential.From(context) is { } credential
+        GrpcCredential.From(context) is { } credential
             ? "credential:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(credential)))
             : "peer:" + (context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? context.Peer);
 }

@@ -1,9 +1,9 @@
-using Grpc.Core;
+using SseService.Security;
 
-namespace SseService.Security;
+namespace SseService.Sse;
 
-/// <summary>Where callers put their credential: "authorization: Bearer …", or for browsers a cookie or a query parameter.</summary>
-public static class PresentedCredential
+/// <summary>Where HTTP callers put their credential: "authorization: Bearer …", or for browsers a cookie or a query parameter.</summary>
+public static class HttpCredential
 {
     private const string BearerPrefix = "Bearer ";
 
@@ -22,13 +22,5 @@ public static class PresentedCredential
 
         var query = request.Query[options.QueryParameter].ToString();
         return query.Length > 0 ? query : null;
-    }
-
-    public static string? From(ServerCallContext context)
-    {
-        var header = context.RequestHeaders.GetValue("authorization");
-        return header is not null && header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
-            ? header[BearerPrefix.Length..].Trim()
-            : null;
     }
 }

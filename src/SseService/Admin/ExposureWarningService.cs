@@ -2,9 +2,9 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
-using SseService.Admin;
+using SseService.Security;
 
-namespace SseService.Security;
+namespace SseService.Admin;
 
 /// <summary>Warns at start when the service listens beyond loopback with publishing or the admin endpoints open to anyone.</summary>
 internal sealed partial class ExposureWarningService(

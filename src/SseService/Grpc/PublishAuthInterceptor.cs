@@ -2,11 +2,11 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
 using Sse.V1;
-using SseService.Grpc;
+using SseService.Security;
 using SseService.Hub;
 using SseService.Telemetry;
 
-namespace SseService.Security;
+namespace SseService.Grpc;
 
 /// <summary>
 /// One place that authenticates producers, for unary and streaming publishes alike, and checks each
@@ -52,7 +52,7 @@ internal sealed class PublishAuthInterceptor(CredentialValidator credentials, IO
 
     private async Task<Grants> AuthenticateAsync(ServerCallContext context)
     {
-        var result = await credentials.ValidateAsync(PresentedCredential.From(context));
+        var result = await credentials.ValidateAsync(GrpcCredential.From(context));
         if (result.Status != AuthStatus.Valid)
         {
             counters.PublishRejected("unauthenticated");
