@@ -29,6 +29,14 @@ public static class TestCertificate
     /// </summary>
     public static string SpkiSha256 => Convert.ToBase64String(SHA256.HashData(Certificate.PublicKey.ExportSubjectPublicKeyInfo()));
 
+    /// <summary>A chain policy for a TLS client that trusts this certificate as its only root; names are still checked.</summary>
+    public static X509ChainPolicy TrustOnlyThis() => new()
+    {
+        TrustMode = X509ChainTrustMode.CustomRootTrust,
+        CustomTrustStore = { Certificate },
+        RevocationMode = X509RevocationMode.NoCheck,
+    };
+
     private static Files Create()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 
 namespace SseService.Tests.Infrastructure;
 
@@ -72,15 +71,7 @@ public static class TransportClient
         }
 
         // Trust exactly the test certificate: it is the only root, and names are still checked.
-        sockets.SslOptions = new SslClientAuthenticationOptions
-        {
-            CertificateChainPolicy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                CustomTrustStore = { TestCertificate.Certificate },
-                RevocationMode = X509RevocationMode.NoCheck,
-            },
-        };
+        sockets.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = TestCertificate.TrustOnlyThis() };
         return new HttpClient(new Http2Only(sockets))
         {
             BaseAddress = baseAddress,

@@ -1,3 +1,7 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
 using Sse.V1;
 using SseService.Tests.Infrastructure;
 
@@ -142,7 +146,7 @@ public abstract class StreamFormatTests
         using var response = await SubscribeWithOriginAsync(service, "https://b.example");
 
         // Assert
-        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
     }
 
@@ -233,8 +237,8 @@ public sealed class StreamFormatTestsOverHttpsHttp2 : StreamFormatTests
 
         // Assert
         var response = subscriber.Response;
-        Assert.Equal(System.Net.HttpVersion.Version20, response.Version);
-        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpVersion.Version20, response.Version);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.ToString());
         Assert.Equal(["no-cache"], response.Headers.GetValues("Cache-Control"));
         Assert.Equal(["no"], response.Headers.GetValues("X-Accel-Buffering"));
@@ -242,5 +246,54 @@ public sealed class StreamFormatTestsOverHttpsHttp2 : StreamFormatTests
         Assert.False(response.Headers.Contains("Connection"));
         Assert.Null(response.Headers.TransferEncodingChunked);
         Assert.Null(response.Content.Headers.ContentLength);
+    }
+
+    /// <summary>
+    /// A client that offers only HTTP/1.1 over TLS (ALPN "http/1.1") gets a chunked stream from
+    /// Kestrel's pipeline on the same endpoint: TLS streams never take the direct socket path.
+    /// </summary>
+    [Fact]
+    public async Task Subscribe_Http11OverTls_GetsAChunkedStreamThatCarriesEvents()
+    {
+        // Arrange
+        await using var service = await StartAsync(DirectWrites(true));
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(service.HttpAddress.Host, service.HttpAddress.Port);
+        await using var tls = new SslStream(tcp.GetStream());
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = service.HttpAddress.Host,
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+            CertificateChainPolicy = TestCertificate.TrustOnlyThis(),
+        });
+        Assert.Equal(SslApplicationProtocol.Http11, tls.NegotiatedApplicationProtocol);
+        await tls.WriteAsync(Encoding.ASCII.GetBytes($"GET /subscribe/pets HTTP/1.1\r\nHost: {service.HttpAddress.Authority}\r\nAccept: text/event-stream\r\n\r\n"));
+        var received = "";
+        var buffer = new byte[16 * 1024];
+        async Task<RawHttpResponse> ReadUntilAsync(Func<RawHttpResponse, bool> done)
+        {
+            using var timeout = new CancellationTokenSource(SseSubscriber.DefaultTimeout);
+            while (!done(RawHttpResponse.Parse(received)))
+            {
+                var read = await tls.ReadAsync(buffer, timeout.Token);
+                Assert.True(read > 0, "the server closed the connection");
+                received += Encoding.UTF8.GetString(buffer, 0, read);
+            }
+
+            return RawHttpResponse.Parse(received);
+        }
+
+        await ReadUntilAsync(r => r.Body.Contains(": ok\n\n", StringComparison.Ordinal));
+
+        // Act
+        var reply = await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/pets", Data = "over TLS" });
+
+        // Assert
+        var response = await ReadUntilAsync(r => r.Body.Contains("data: over TLS\n\n", StringComparison.Ordinal));
+        Assert.Equal("HTTP/1.1 200 OK", response.StatusLine);
+        Assert.Equal(["chunked"], response.HeaderValues("Transfer-Encoding"));
+        Assert.Empty(response.HeaderValues("Connection"));
+        Assert.Equal(["text/event-stream"], response.HeaderValues("Content-Type"));
+        Assert.Contains($"id: {reply.Id}\ndata: over TLS\n\n", response.Body, StringComparison.Ordinal);
     }
 }
