@@ -34,8 +34,12 @@ public abstract class RawSubscriber : IAsyncDisposable
     public Task<string> ReadUntilContainsAsync(string text, TimeSpan? timeout = null) =>
         ReadUntilAsync(body => body.Contains(text, StringComparison.Ordinal), timeout);
 
-    /// <summary>Reads until the server ends or resets the stream; returns the bytes read by this call.</summary>
-    public abstract Task<long> ReadToEndAsync(TimeSpan timeout);
+    /// <summary>
+    /// Reads until the server ends or resets the stream: the bytes read by this call, and whether the
+    /// end was a reset (of the TCP connection over HTTP/1.1, of this one stream over HTTP/2) rather
+    /// than a clean end.
+    /// </summary>
+    public abstract Task<(long Bytes, bool Reset)> ReadToEndAsync(TimeSpan timeout);
 
     public abstract ValueTask DisposeAsync();
 
@@ -48,7 +52,7 @@ public abstract class RawSubscriber : IAsyncDisposable
         public override async Task<string> ReadUntilAsync(Func<string, bool> done, TimeSpan? timeout = null) =>
             (await _reader.ReadUntilAsync(response => done(response.Body), timeout)).Body;
 
-        public override Task<long> ReadToEndAsync(TimeSpan timeout) => connection.ReadToEndAsync(timeout);
+        public override Task<(long Bytes, bool Reset)> ReadToEndAsync(TimeSpan timeout) => connection.ReadToEndAsync(timeout);
 
         public override ValueTask DisposeAsync() => connection.DisposeAsync();
     }
@@ -107,7 +111,7 @@ public abstract class RawSubscriber : IAsyncDisposable
             return Body;
         }
 
-        public override async Task<long> ReadToEndAsync(TimeSpan timeout)
+        public override async Task<(long Bytes, bool Reset)> ReadToEndAsync(TimeSpan timeout)
         {
             using var cancellation = new CancellationTokenSource(timeout);
             long total = 0;
@@ -120,12 +124,13 @@ public abstract class RawSubscriber : IAsyncDisposable
                     Append(read);
                 }
             }
-            catch (HttpIOException)
+            catch (HttpProtocolException)
             {
                 // RST_STREAM: how the server cuts one HTTP/2 stream and leaves the connection alone.
+                return (total, true);
             }
 
-            return total;
+            return (total, false);
         }
 
         public override async ValueTask DisposeAsync()
