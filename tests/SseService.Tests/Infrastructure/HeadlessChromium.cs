@@ -20,7 +20,8 @@ public sealed class HeadlessChromium : IAsyncDisposable
 
     public IBrowser Browser { get; }
 
-    public static async Task<HeadlessChromium> LaunchAsync()
+    /// <param name="arguments">Chromium flags besides the sandbox's, e.g. which certificate to trust.</param>
+    public static async Task<HeadlessChromium> LaunchAsync(params string[] arguments)
     {
         if (!File.Exists(ExecutablePath))
         {
@@ -36,6 +37,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
             [
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                .. arguments,
             ],
         });
         return new HeadlessChromium(playwright, browser);

@@ -63,8 +63,8 @@ public sealed class RawHttpConnection : IAsyncDisposable
         return text.ToString();
     }
 
-    /// <summary>Reads until the server closes or resets the connection; returns the bytes read.</summary>
-    public async Task<long> ReadToEndAsync(TimeSpan timeout)
+    /// <summary>Reads until the server closes or resets the connection: the bytes read, and whether it was a reset.</summary>
+    public async Task<(long Bytes, bool Reset)> ReadToEndAsync(TimeSpan timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout);
         var buffer = new byte[64 * 1024];
@@ -80,9 +80,10 @@ public sealed class RawHttpConnection : IAsyncDisposable
         catch (IOException e) when (e.InnerException is SocketException)
         {
             // A reset is how an aborted connection ends.
+            return (total, true);
         }
 
-        return total;
+        return (total, false);
     }
 
     /// <summary>Makes the coming close a reset (RST) instead of a FIN, as a crashed or killed client's.</summary>

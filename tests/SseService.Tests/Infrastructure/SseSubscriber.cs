@@ -44,7 +44,8 @@ public sealed class SseSubscriber : IAsyncDisposable
     public static async Task<(SseSubscriber? Subscriber, HttpResponseMessage Response)> TryConnectAsync(
         HttpClient http, string path, string? lastEventId = null, CancellationToken cancellationToken = default)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        // A request message carries HTTP/1.1 unless told otherwise, whatever the client's default.
+        using var request = new HttpRequestMessage(HttpMethod.Get, path) { Version = http.DefaultRequestVersion, VersionPolicy = http.DefaultVersionPolicy };
         request.Headers.Accept.ParseAdd("text/event-stream");
         if (lastEventId is not null)
         {

@@ -18,17 +18,29 @@ public sealed class TestService : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly GrpcChannel _channel;
 
-    private TestService(WebApplication app, Uri httpAddress, Uri grpcAddress)
+    private int _httpConnections;
+
+    private TestService(WebApplication app, Transport transport, Uri httpAddress, Uri grpcAddress)
     {
         _app = app;
+        Transport = transport;
         HttpAddress = httpAddress;
         GrpcAddress = grpcAddress;
         _channel = GrpcChannel.ForAddress(grpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = null, MaxSendMessageSize = null });
-        Http = new HttpClient { BaseAddress = httpAddress, Timeout = Timeout.InfiniteTimeSpan };
+        Http = TransportClient.Create(transport, httpAddress, () => Interlocked.Increment(ref _httpConnections));
     }
 
-    /// <summary>Where SSE, admin and health are served (HTTP/1.1).</summary>
+    /// <summary>How <see cref="Http"/> reaches the <c>Http</c> endpoint.</summary>
+    public Transport Transport { get; }
+
+    /// <summary>Where SSE, admin and health are served (HTTP/1.1, or HTTPS with HTTP/2 as well).</summary>
     public Uri HttpAddress { get; }
+
+    /// <summary>The HTTP version of every response <see cref="Http"/> gets.</summary>
+    public Version HttpVersion => TransportClient.HttpVersionOf(Transport);
+
+    /// <summary>How many TCP connections <see cref="Http"/> has opened so far.</summary>
+    public int HttpConnectionsOpened => Volatile.Read(ref _httpConnections);
 
     /// <summary>Where gRPC is served (HTTP/2 cleartext).</summary>
     public Uri GrpcAddress { get; }
@@ -44,9 +56,11 @@ public sealed class TestService : IAsyncDisposable
 
     public GrpcChannel Channel => _channel;
 
-    public static async Task<TestService> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="settings">Added after the defaults, so they can override any of them.</param>
+    /// <param name="transport">How the <c>Http</c> endpoint is served and <see cref="Http"/> reaches it.</param>
+    public static async Task<TestService> StartAsync(IDictionary<string, string?>? settings = null, Transport transport = Transport.Http1Direct)
     {
-        var httpAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        var httpAddress = TransportClient.NewAddress(transport);
         var grpcAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -54,14 +68,12 @@ public sealed class TestService : IAsyncDisposable
             EnvironmentName = "Testing",
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Kestrel:Endpoints:Http:Url"] = httpAddress.ToString(),
-            ["Kestrel:Endpoints:Http:Protocols"] = "Http1",
-            ["Kestrel:Endpoints:Grpc:Url"] = grpcAddress.ToString(),
-            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
-            ["Logging:LogLevel:Default"] = "Warning",
-        });
+        var defaults = TransportClient.EndpointSettings(transport);
+        defaults["Kestrel:Endpoints:Http:Url"] = httpAddress.ToString();
+        defaults["Kestrel:Endpoints:Grpc:Url"] = grpcAddress.ToString();
+        defaults["Kestrel:Endpoints:Grpc:Protocols"] = "Http2";
+        defaults["Logging:LogLevel:Default"] = "Warning";
+        builder.Configuration.AddInMemoryCollection(defaults);
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);
@@ -75,12 +87,23 @@ public sealed class TestService : IAsyncDisposable
         app.MapDefaultEndpoints();
         app.MapSseService();
         await app.StartAsync();
-        return new TestService(app, httpAddress, grpcAddress);
+        return new TestService(app, transport, httpAddress, grpcAddress);
     }
 
-    /// <summary>Opens an SSE subscription and returns once the hub has registered it.</summary>
-    public Task<SseSubscriber> SubscribeAsync(string path, string? lastEventId = null, CancellationToken cancellationToken = default) =>
-        SseSubscriber.ConnectAsync(Http, path, lastEventId, cancellationToken);
+    /// <summary>
+    /// Opens an SSE subscription and returns once the hub has registered it; fails unless the
+    /// response came over this service's transport (HTTP/2 when <see cref="Transport.HttpsHttp2"/>).
+    /// </summary>
+    public async Task<SseSubscriber> SubscribeAsync(string path, string? lastEventId = null, CancellationToken cancellationToken = default)
+    {
+        var subscriber = await SseSubscriber.ConnectAsync(Http, path, lastEventId, cancellationToken);
+        Assert.Equal(HttpVersion, subscriber.Response.Version);
+        return subscriber;
+    }
+
+    /// <summary>Opens a stream whose body the test reads as sent, over this service's transport.</summary>
+    /// <param name="stalls">For a client that will stop reading: one that backs up the server quickly.</param>
+    public Task<RawSubscriber> OpenRawAsync(string path, bool stalls = false) => RawSubscriber.OpenAsync(this, path, stalls);
 
     public async ValueTask DisposeAsync()
     {

@@ -6,15 +6,20 @@ using SseService.Tests.Infrastructure;
 
 namespace SseService.Tests.Sse;
 
-public sealed class ResumeTests
+/// <summary>
+/// Resuming with Last-Event-ID, over every transport (one derived class each, at the end of this file).
+/// </summary>
+public abstract class ResumeTests
 {
+    protected abstract Transport Transport { get; }
+
     [Theory]
     [InlineData("/subscribe/pets", false)]
     [InlineData("/subscribe/pets", true)]
     [InlineData("/subscribe/pets/dogs", false)]
     public async Task Reconnect_WithLastEventId_ReplaysExactlyTheMissedMatchingEventsThenLive(string path, bool useQueryParameter)
     {
-        await using var service = await TestService.StartAsync();
+        await using var service = await StartAsync();
         var lastSeen = await ReadOneThenDisconnectAsync(service, path);
 
         // While it is away: 100 events it should get, interleaved with others it should not.
@@ -47,7 +52,7 @@ public sealed class ResumeTests
     [Fact]
     public async Task Reconnect_AfterProducerSuppliedId_ResumesAfterIt()
     {
-        await using var service = await TestService.StartAsync();
+        await using var service = await StartAsync();
         await using (var first = await service.SubscribeAsync("/subscribe/pets"))
         {
             await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/pets", Id = "order-17", Data = "a" });
@@ -63,7 +68,7 @@ public sealed class ResumeTests
     [Fact]
     public async Task Reconnect_WithIdOlderThanHistory_GetsResetEventAndHeaderThenLive()
     {
-        await using var service = await TestService.StartAsync(new Dictionary<string, string?> { ["Sse:History:MaxEvents"] = "5" });
+        await using var service = await StartAsync(new Dictionary<string, string?> { ["Sse:History:MaxEvents"] = "5" });
         var lastSeen = await ReadOneThenDisconnectAsync(service, "/subscribe/pets");
         for (var i = 0; i < 20; i++)
         {
@@ -91,7 +96,7 @@ public sealed class ResumeTests
     [InlineData("99999999999999999")]
     public async Task Reconnect_WithUnknownId_GetsResetEventThenLive(string lastEventId)
     {
-        await using var service = await TestService.StartAsync();
+        await using var service = await StartAsync();
         await using var resumed = await service.SubscribeAsync("/subscribe/pets", lastEventId: lastEventId);
 
         Assert.Equal("unknown", resumed.Response.Headers.GetValues("X-SSE-Resume").Single());
@@ -107,9 +112,10 @@ public sealed class ResumeTests
     [InlineData("/subscribe/pets?lastEventId=a%0Ab", "control character")]
     public async Task Subscribe_WithMalformedLastEventId_Gets400WithReason(string path, string reason)
     {
-        await using var service = await TestService.StartAsync();
+        await using var service = await StartAsync();
 
         using var response = await service.Http.GetAsync(path);
+        Assert.Equal(service.HttpVersion, response.Version);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(reason, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -119,7 +125,7 @@ public sealed class ResumeTests
     [Fact]
     public async Task Subscribe_WithOverlongLastEventId_Gets400WithReason()
     {
-        await using var service = await TestService.StartAsync(new Dictionary<string, string?> { ["Sse:MaxFieldLength"] = "16" });
+        await using var service = await StartAsync(new Dictionary<string, string?> { ["Sse:MaxFieldLength"] = "16" });
 
         using var response = await service.Http.GetAsync("/subscribe/pets?lastEventId=" + new string('7', 17));
 
@@ -130,10 +136,10 @@ public sealed class ResumeTests
     [Fact]
     public async Task Subscribe_WithRetryConfigured_SendsRetryHintFirst()
     {
-        await using var service = await TestService.StartAsync(new Dictionary<string, string?> { ["Sse:RetryMilliseconds"] = "1500" });
-        await using var raw = await RawHttpConnection.OpenAsync(service.HttpAddress, "/subscribe/pets");
+        await using var service = await StartAsync(new Dictionary<string, string?> { ["Sse:RetryMilliseconds"] = "1500" });
+        await using var raw = await service.OpenRawAsync("/subscribe/pets");
 
-        var text = await raw.ReadUntilAsync(t => t.Contains("retry: 1500\n\n", StringComparison.Ordinal), SseSubscriber.DefaultTimeout);
+        var text = await raw.ReadUntilContainsAsync("retry: 1500\n\n");
 
         Assert.Matches(": ok\n\n(id: [0-9]+\n\n)?retry: 1500\n\n", text);
     }
@@ -141,14 +147,14 @@ public sealed class ResumeTests
     [Fact]
     public async Task Reconnect_WithTheOpeningId_GetsWhatWasPublishedSinceItFirstConnected()
     {
-        await using var service = await TestService.StartAsync();
+        await using var service = await StartAsync();
         await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/pets", Data = "before it connected" });
 
         // It connects, gets no event, and drops: all it has is the id sent in the opening.
         string openingId;
-        await using (var raw = await RawHttpConnection.OpenAsync(service.HttpAddress, "/subscribe/pets"))
+        await using (var raw = await service.OpenRawAsync("/subscribe/pets"))
         {
-            var text = await raw.ReadUntilAsync(t => System.Text.RegularExpressions.Regex.IsMatch(t, "id: [0-9]+\n\n"), SseSubscriber.DefaultTimeout);
+            var text = await raw.ReadUntilAsync(t => System.Text.RegularExpressions.Regex.IsMatch(t, "id: [0-9]+\n\n"));
             openingId = System.Text.RegularExpressions.Regex.Match(text, "id: ([0-9]+)\n\n").Groups[1].Value;
         }
 
@@ -162,9 +168,9 @@ public sealed class ResumeTests
     [Fact]
     public async Task SlowConsumer_CutThenReconnects_LosesNothingWithinHistory()
     {
-        await using var service = await TestService.StartAsync(new Dictionary<string, string?> { ["Sse:SubscriberQueueCapacity"] = "4" });
-        await using var raw = await RawHttpConnection.OpenAsync(service.HttpAddress, "/subscribe/flood", receiveBufferBytes: 4096);
-        await raw.ReadUntilAsync(text => text.Contains(": ok\n\n", StringComparison.Ordinal), SseSubscriber.DefaultTimeout);
+        await using var service = await StartAsync(new Dictionary<string, string?> { ["Sse:SubscriberQueueCapacity"] = "4" });
+        await using var raw = await service.OpenRawAsync("/subscribe/flood", stalls: true);
+        await raw.ReadUntilContainsAsync(": ok\n\n");
 
         // Overflow it until the hub cuts it.
         var payload = new string('x', 32 * 1024);
@@ -185,7 +191,7 @@ public sealed class ResumeTests
     [Fact]
     public async Task ThousandReconnects_WhileProducerPublishes_NoGapNoDuplicate()
     {
-        await using var service = await TestService.StartAsync(new Dictionary<string, string?> { ["Sse:History:MaxEvents"] = "200000" });
+        await using var service = await StartAsync(new Dictionary<string, string?> { ["Sse:History:MaxEvents"] = "200000" });
         using var done = new CancellationTokenSource();
         var producer = PublishContinuouslyAsync(service, ["/stress/a", "/stress/b"], done.Token);
 
@@ -272,4 +278,15 @@ public sealed class ResumeTests
         }
     }
 
+    private Task<TestService> StartAsync(IDictionary<string, string?>? settings = null) => TestService.StartAsync(settings, Transport);
+}
+
+public sealed class ResumeTestsOverHttp1Direct : ResumeTests
+{
+    protected override Transport Transport => Transport.Http1Direct;
+}
+
+public sealed class ResumeTestsOverHttpsHttp2 : ResumeTests
+{
+    protected override Transport Transport => Transport.HttpsHttp2;
 }

@@ -6,25 +6,32 @@ using SseService.Tests.Infrastructure;
 
 namespace SseService.Tests.Sse;
 
-public sealed class ShutdownTests
+/// <summary>
+/// SIGTERM to the real process ends every stream cleanly, over every transport (one derived class
+/// each, at the end of this file); the HTTPS run configures its endpoint by environment variables.
+/// </summary>
+public abstract class ShutdownTests
 {
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(20);
+
+    protected abstract Transport Transport { get; }
 
     [Fact]
     public async Task Sigterm_WithOpenStreamsAndProducer_EndsStreamsCleanlyAndExitsWellInsideTimeout()
     {
-        await using var service = await ServiceProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["Sse__ShutdownTimeout"] = ShutdownTimeout.ToString(),
-        });
-        using var http = new HttpClient { BaseAddress = service.HttpAddress, Timeout = Timeout.InfiniteTimeSpan };
+        var environment = TransportClient.EndpointEnvironment(Transport);
+        environment["Sse__ShutdownTimeout"] = ShutdownTimeout.ToString();
+        await using var service = await ServiceProcess.StartAsync(environment, TransportClient.NewAddress(Transport));
+        using var http = TransportClient.Create(Transport, service.HttpAddress);
         using var channel = GrpcChannel.ForAddress(service.GrpcAddress);
         var broadcaster = new Broadcaster.BroadcasterClient(channel);
 
         var subscribers = new List<SseSubscriber>();
         foreach (var path in new[] { "/subscribe/", "/subscribe/pets", "/subscribe/pets/dogs" })
         {
-            subscribers.Add(await SseSubscriber.ConnectAsync(http, path));
+            var subscriber = await SseSubscriber.ConnectAsync(http, path);
+            Assert.Equal(TransportClient.HttpVersionOf(Transport), subscriber.Response.Version);
+            subscribers.Add(subscriber);
         }
 
         // A producer stream still open when the signal comes.
@@ -59,4 +66,14 @@ public sealed class ShutdownTests
         Assert.Equal(0, service.ExitCode);
         Assert.True(clock.Elapsed < ShutdownTimeout / 2, $"exit took {clock.Elapsed}, timeout {ShutdownTimeout}\n{service.Output}");
     }
+}
+
+public sealed class ShutdownTestsOverHttp1Direct : ShutdownTests
+{
+    protected override Transport Transport => Transport.Http1Direct;
+}
+
+public sealed class ShutdownTestsOverHttpsHttp2 : ShutdownTests
+{
+    protected override Transport Transport => Transport.HttpsHttp2;
 }
