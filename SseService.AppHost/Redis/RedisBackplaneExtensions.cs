@@ -104,13 +104,11 @@ internal static class RedisBackplaneExtensions
             return RedisMode.Auto;
         }
 
-        if (!Enum.TryParse<RedisMode>(value, ignoreCase: true, out var mode) || !Enum.IsDefined(mode))
-        {
-            throw new DistributedApplicationException(
+        // By name only: Enum.TryParse would also take "1".
+        var name = Enum.GetNames<RedisMode>().FirstOrDefault(name => string.Equals(name, value.Trim(), StringComparison.OrdinalIgnoreCase))
+            ?? throw new DistributedApplicationException(
                 $"{ModeKey}='{value}' is not one of {string.Join(", ", Enum.GetNames<RedisMode>())}.");
-        }
-
-        return mode;
+        return Enum.Parse<RedisMode>(name);
     }
 
     private static string? FindOnPath(string executable) =>
