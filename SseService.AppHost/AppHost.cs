@@ -30,7 +30,7 @@ if (builder.Configuration.GetValue<bool>("UseRedis"))
 }
 
 // Service discovery: the producer gets services__sse__Grpc__0=http://localhost:8002 (the Grpc proxy;
-// the endpoint name keeps its case).
+// the endpoint name keeps its case) and services__sse__http__0=http://localhost:8001.
 builder.AddProject<Projects.SseService_SampleProducer>("producer")
     .WithReference(sse)
     .WaitFor(sse);

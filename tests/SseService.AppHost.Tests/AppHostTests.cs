@@ -5,11 +5,12 @@ using Grpc.Net.Client;
 using Sse.V1;
 using SseService.AppHost.Tests.Infrastructure;
 using SseService.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace SseService.AppHost.Tests;
 
 /// <summary>The AppHost as a developer runs it (<c>dotnet run --project SseService.AppHost</c>): one instance, in-process hub.</summary>
-public sealed class AppHostTests
+public sealed class AppHostTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
@@ -39,6 +40,35 @@ public sealed class AppHostTests
         // Assert
         var item = await subscriber.ReadAsync() ?? throw new EndOfStreamException("the stream ended before the event");
         Assert.Equal(("hello", "through Aspire", reply.Id), (item.EventType, item.Data, item.EventId));
+
+        // The environment tests/SseService.Tests/Aspire/AspireProjectEnvironment.cs models (and whose
+        // every variable the contract tests there show honoured) is the one Aspire really gives.
+        var service = Environment(app, "sse");
+        output.WriteLine("sse: " + string.Join(' ', service.Keys.Order(StringComparer.Ordinal)));
+        foreach (var name in new[]
+        {
+            "Kestrel__Endpoints__Http__Url", "Kestrel__Endpoints__Grpc__Url", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL",
+            "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_TRACES_SAMPLER", "OTEL_METRICS_EXEMPLAR_FILTER",
+            "OTEL_BSP_SCHEDULE_DELAY", "OTEL_BLRP_SCHEDULE_DELAY", "OTEL_METRIC_EXPORT_INTERVAL", "OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY",
+        })
+        {
+            Assert.True(service.ContainsKey(name), $"sse lacks {name}");
+        }
+
+        Assert.Equal("sse", service["OTEL_SERVICE_NAME"]);
+        Assert.False(service.ContainsKey("ASPNETCORE_URLS"), "Kestrel endpoints are configured by name, not by ASPNETCORE_URLS");
+        Assert.False(service.ContainsKey("ASPNETCORE_FORWARDEDHEADERS_ENABLED"), "run mode sets no forwarded headers");
+        var producer = Environment(app, "producer");
+        output.WriteLine("producer: " + string.Join(' ', producer.Keys.Order(StringComparer.Ordinal)));
+        Assert.Equal(app.GetEndpoint("sse", "Grpc").GetLeftPart(UriPartial.Authority), producer["services__sse__Grpc__0"]);
+    }
+
+    private static Dictionary<string, string> Environment(DistributedApplication app, string resourceName)
+    {
+        Assert.True(app.ResourceNotifications.TryGetCurrentState(resourceName, out var state), $"no state for {resourceName}");
+        return state.Snapshot.EnvironmentVariables
+            .Where(variable => variable.Value is not null)
+            .ToDictionary(variable => variable.Name, variable => variable.Value!, StringComparer.Ordinal);
     }
 
     [Theory]
