@@ -59,6 +59,22 @@ internal static class RedisBackplaneExtensions
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, cancellationToken) =>
             connectionString = await ((IResourceWithConnectionString)redis).GetConnectionStringAsync(cancellationToken).ConfigureAwait(false));
+        // Once redis-server has read its config (it answers the health check), the file with the
+        // password and its directory go: nothing else is written there (no RDB, no AOF).
+        builder.Eventing.Subscribe<ResourceReadyEvent>(redis, (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(workingDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Already gone, or busy: it is in the temporary directory either way.
+            }
+
+            return Task.CompletedTask;
+        });
+
         var healthCheckKey = $"{name}_check";
         builder.Services.AddHealthChecks().AddRedis(
             _ => connectionString ?? throw new InvalidOperationException($"the connection string of '{name}' is not known yet"),
