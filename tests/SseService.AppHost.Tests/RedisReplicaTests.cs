@@ -81,8 +81,9 @@ public sealed class RedisReplicaTests(ITestOutputHelper output)
             received.Add(item.EventId!);
         }
 
-        // Act: stop the first replica while publishing goes on; the stream ends, the subscriber comes
-        // back through the proxy (which now has only the survivor) with Last-Event-ID.
+        // Act: stop the first replica; its stream ends; three messages are published while the
+        // subscriber is away, then it comes back through the proxy (which now has only the survivor)
+        // with Last-Event-ID, and three more follow.
         var stop = app.ResourceCommands.ExecuteCommandAsync(stopping.ResourceId, KnownResourceCommands.StopCommand);
         while (await subscriber.ReadAsync(AspireApp.StartTimeout) is { } item)
         {
