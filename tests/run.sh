@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/install-deps.sh
-exec dotnet test SseService.ci.slnf "$@"
+exec dotnet test SseService.sln "$@"

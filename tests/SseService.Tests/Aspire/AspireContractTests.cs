@@ -13,8 +13,10 @@ namespace SseService.Tests.Aspire;
 /// <summary>
 /// The contract between SseService.AppHost and the service: the service started as its own process
 /// with exactly the environment the AppHost gives it (<see cref="AspireProjectEnvironment"/>), and each
-/// variable shown to be honoured. CI cannot build the AppHost (no Aspire packages on its feed), so
-/// this is where a change on either side shows up.
+/// variable shown to be honoured: the OTLP API key, the resource name and replica, sampling and
+/// exemplars, the Redis connection string, forwarded headers in publish mode. The AppHost tests
+/// (tests/SseService.AppHost.Tests) run the real AppHost and check that it gives these variables;
+/// these tests check what the service does with each one, which the dashboard would not show.
 /// </summary>
 public sealed partial class AspireContractTests
 {

@@ -7,7 +7,8 @@ namespace SseService.Tests.Aspire;
 /// The environment an Aspire 13 AppHost gives the service as SseService.AppHost/AppHost.cs declares it
 /// (<c>AddProject</c>, run mode, AppHost in Development): every variable the AppHost sets, named and
 /// shaped as Aspire.Hosting writes them, so a test can start the service exactly as the AppHost would
-/// without the AppHost (whose packages this machine's feed does not have).
+/// without the AppHost, against a receiver that checks what arrives. tests/SseService.AppHost.Tests
+/// (AppHostTests) checks that the real AppHost gives these variables.
 /// </summary>
 /// <remarks>
 /// Sources, in microsoft/aspire: <c>src/Aspire.Hosting/ProjectResourceBuilderExtensions.cs</c>
@@ -20,9 +21,6 @@ internal sealed record AspireProjectEnvironment
 {
     /// <summary>The resource name in AppHost.cs; DCP gives it to the process as OTEL_SERVICE_NAME.</summary>
     public const string ResourceName = "sse";
-
-    /// <summary>The timestamp format (plus a space) some Aspire versions ask the console logger for.</summary>
-    private const string ConsoleTimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffffffK ";
 
     /// <summary>DCP's random suffix for this replica, sent as <c>service.instance.id</c>.</summary>
     public required string InstanceId { get; init; }
@@ -99,10 +97,9 @@ internal sealed record AspireProjectEnvironment
             ["OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_DISABLE_URL_QUERY_REDACTION"] = "true",
             ["OTEL_DOTNET_EXPERIMENTAL_HTTPCLIENT_DISABLE_URL_QUERY_REDACTION"] = "true",
 
-            // Console logs for the dashboard's console view.
+            // Console logs for the dashboard's console view (Aspire 13.6 sets no timestamp format).
             ["DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION"] = "true",
             ["LOGGING__CONSOLE__FORMATTERNAME"] = "simple",
-            ["LOGGING__CONSOLE__FORMATTEROPTIONS__TIMESTAMPFORMAT"] = ConsoleTimestampFormat,
         };
 
         if (Redis is { } redis)
