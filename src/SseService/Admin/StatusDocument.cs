@@ -37,7 +37,8 @@ public sealed record ConnectionStatus(
     [property: JsonPropertyName("created_at")] long CreatedAt,
     [property: JsonPropertyName("client_ip")] string ClientIp,
     [property: JsonPropertyName("user_agent")] string UserAgent,
-    [property: JsonPropertyName("msgs_sent")] long MessagesSent);
+    [property: JsonPropertyName("msgs_sent")] long MessagesSent,
+    [property: JsonPropertyName("namespaces")] IReadOnlyList<string> Namespaces);
 
 [JsonSerializable(typeof(StatusDocument))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -21,8 +21,11 @@ public sealed class StatusReporter(SseHub hub, TimeProvider time)
         hub.ForEachSubscription(subscription =>
         {
             total++;
-            var ns = subscription.Namespace.Value;
-            perNamespace[ns] = perNamespace.GetValueOrDefault(ns) + 1;
+            foreach (var each in subscription.Namespaces)
+            {
+                perNamespace[each.Value] = perNamespace.GetValueOrDefault(each.Value) + 1;
+            }
+
             if (limit <= 0)
             {
                 return;
@@ -47,7 +50,8 @@ public sealed class StatusReporter(SseHub hub, TimeProvider time)
                 subscription.CreatedAt.ToUnixTimeSeconds(),
                 subscription.Info.ClientAddress,
                 subscription.Info.UserAgent,
-                subscription.MessagesSent));
+                subscription.MessagesSent,
+                [.. subscription.Namespaces.Select(each => each.Value)]));
         }
 
         connections.Reverse(); // newest first

@@ -93,10 +93,14 @@ internal sealed class EventHistory(HistoryOptions options, TimeProvider time)
 
     /// <summary>
     /// Adds to <paramref name="into"/> the events after <paramref name="afterSequence"/> up to and
-    /// including <paramref name="upToSequence"/> that <paramref name="ns"/> receives. False when
+    /// including <paramref name="upToSequence"/> that a stream on <paramref name="namespaces"/> receives (each once). False when
     /// events after <paramref name="afterSequence"/> have already been evicted (so some may be missing).
     /// </summary>
-    public bool CollectAfter(long afterSequence, long upToSequence, NamespacePath ns, List<SseFrame> into)
+    public bool CollectAfter(long afterSequence, long upToSequence, NamespacePath ns, List<SseFrame> into) =>
+        CollectAfter(afterSequence, upToSequence, [ns], into);
+
+    /// <inheritdoc cref="CollectAfter(long, long, NamespacePath, List{SseFrame})"/>
+    public bool CollectAfter(long afterSequence, long upToSequence, IReadOnlyList<NamespacePath> namespaces, List<SseFrame> into)
     {
         lock (_gate)
         {
@@ -122,7 +126,7 @@ internal sealed class EventHistory(HistoryOptions options, TimeProvider time)
             for (var i = low; i < _count && At(i).Frame.Sequence <= upToSequence; i++)
             {
                 var frame = At(i).Frame;
-                if (frame.Namespace.IsWithin(ns))
+                if (namespaces.Receives(frame.Namespace))
                 {
                     into.Add(frame);
                 }

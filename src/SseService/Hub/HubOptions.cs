@@ -39,6 +39,10 @@ public sealed class HubOptions
     [Range(1, 4096)]
     public int MaxFieldLength { get; set; } = 256;
 
+    /// <summary>Most namespaces one stream may listen on (<c>?namespace=</c> repeated, and the path's).</summary>
+    [Range(1, 1024)]
+    public int MaxNamespacesPerStream { get; set; } = 32;
+
     /// <summary>Whether <c>/subscribe/</c> (the root, which receives everything) is open.</summary>
     public bool AllowRootSubscription { get; set; } = true;
 

@@ -18,48 +18,78 @@ internal sealed class NamespaceTrie
     /// <summary>Subscriptions currently held.</summary>
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>
+    /// Lists <paramref name="subscription"/> on the node of each of its namespaces. They are normalized
+    /// (none covers another), so a delivery walk, which follows one ancestor line, meets it at most once.
+    /// </summary>
     public void Add(Subscription subscription)
     {
         lock (_gate)
         {
-            var node = _root;
-            if (subscription.Namespace.Depth > 0)
+            subscription.IsListed = true;
+            var namespaces = subscription.Namespaces;
+            for (var i = 0; i < namespaces.Count; i++)
             {
-                foreach (var range in SegmentsOf(subscription.Namespace))
+                var node = GetOrAdd(namespaces[i]);
+                if (i == 0)
                 {
-                    var segment = subscription.Namespace.Value.AsSpan(1)[range].ToString();
-                    node = node.Children.GetOrAdd(segment, static (key, parent) => new Node(parent, key), node);
+                    subscription.PrimaryNode = node;
                 }
+
+                node.Subscribers = node.Subscribers.With(subscription);
             }
 
-            subscription.IsListed = true;
-            node.Subscribers = node.Subscribers.With(subscription);
             _count++;
         }
+    }
+
+    private Node GetOrAdd(NamespacePath ns)
+    {
+        var node = _root;
+        if (ns.Depth > 0)
+        {
+            foreach (var range in SegmentsOf(ns))
+            {
+                var segment = ns.Value.AsSpan(1)[range].ToString();
+                node = node.Children.GetOrAdd(segment, static (key, parent) => new Node(parent, key), node);
+            }
+        }
+
+        return node;
     }
 
     public bool Remove(Subscription subscription)
     {
         lock (_gate)
         {
-            var node = subscription.IsListed ? Find(subscription.Namespace) : null;
-            if (node is null)
+            if (!subscription.IsListed)
             {
                 return false;
             }
 
             subscription.IsListed = false;
-            node.Subscribers = node.Subscribers.WithoutOne();
-            _count--;
-
-            // Prune branches nobody listens on, so hostile or one-off namespaces do not accumulate.
-            while (node.Parent is { } parent && node.Subscribers.Live == 0 && node.Children.IsEmpty)
+            foreach (var ns in subscription.Namespaces)
             {
-                parent.Children.TryRemove(node.Segment, out _);
-                node = parent;
+                if (Find(ns) is { } node)
+                {
+                    Unlist(node);
+                }
             }
 
+            _count--;
             return true;
+        }
+    }
+
+    private static void Unlist(Node node)
+    {
+        node.Subscribers = node.Subscribers.WithoutOne();
+
+        // Prune branches nobody listens on, so hostile or one-off namespaces do not accumulate.
+        while (node.Parent is { } parent && node.Subscribers.Live == 0 && node.Children.IsEmpty)
+        {
+            parent.Children.TryRemove(node.Segment, out _);
+            node = parent;
         }
     }
 
@@ -91,7 +121,7 @@ internal sealed class NamespaceTrie
         return count;
     }
 
-    /// <summary>Visits every subscription (for keep-alives and the admin page), lock-free.</summary>
+    /// <summary>Visits every subscription once (for keep-alives and the admin page), lock-free.</summary>
     public void ForEach<TState>(TState state, Action<Subscription, TState> visit)
     {
         var pending = new Stack<Node>();
@@ -100,7 +130,8 @@ internal sealed class NamespaceTrie
         {
             foreach (var subscription in node.Subscribers.Slots)
             {
-                if (subscription.IsListed)
+                // Listed on several nodes when it has several namespaces: visited at its first.
+                if (subscription.IsListed && ReferenceEquals(subscription.PrimaryNode, node))
                 {
                     visit(subscription, state);
                 }

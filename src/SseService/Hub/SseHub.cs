@@ -62,10 +62,18 @@ public sealed class SseHub
     /// first gets every event after that id that its namespace receives, then live events, with no
     /// gap and no duplicate: registration and the replay's upper bound are fixed under the publish lock.
     /// </summary>
-    public Subscription Subscribe(NamespacePath ns, SubscriberInfo info, string? lastEventId = null)
+    public Subscription Subscribe(NamespacePath ns, SubscriberInfo info, string? lastEventId = null) =>
+        Subscribe([ns], info, lastEventId);
+
+    /// <summary>
+    /// Registers one subscription for several namespaces: each event any of them receives reaches it
+    /// once, in the global order, also where they overlap; a Last-Event-ID replays the union's missed events.
+    /// </summary>
+    public Subscription Subscribe(IReadOnlyList<NamespacePath> namespaces, SubscriberInfo info, string? lastEventId = null)
     {
         var subscription = new Subscription(
-            Interlocked.Increment(ref _lastSubscriptionId), ns, info, _options.SubscriberQueueCapacity, _time.GetUtcNow(), _backlogEased);
+            Interlocked.Increment(ref _lastSubscriptionId), NamespaceSet.Normalize(namespaces), info, _options.SubscriberQueueCapacity,
+            _time.GetUtcNow(), _backlogEased);
         long lastPublished;
         lock (_publishGate)
         {
@@ -100,7 +108,7 @@ public sealed class SseHub
         }
         else
         {
-            outcome = _history.CollectAfter(afterSequence, lastPublished, subscription.Namespace, replay)
+            outcome = _history.CollectAfter(afterSequence, lastPublished, subscription.Namespaces, replay)
                 ? ResumeOutcome.Replayed
                 : ResumeOutcome.TooOld;
         }

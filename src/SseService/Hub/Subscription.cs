@@ -27,13 +27,20 @@ public sealed class Subscription
     private bool _isListed;
 
     internal Subscription(long id, NamespacePath ns, SubscriberInfo info, int capacity, DateTimeOffset createdAt, BacklogSignal? backlogEased = null)
+        : this(id, [ns], info, capacity, createdAt, backlogEased)
+    {
+    }
+
+    /// <param name="namespaces">Normalized (<see cref="NamespaceSet.Normalize"/>): no namespace covers another.</param>
+    internal Subscription(long id, NamespacePath[] namespaces, SubscriberInfo info, int capacity, DateTimeOffset createdAt, BacklogSignal? backlogEased = null)
     {
         Capacity = capacity;
         _backlogThreshold = Math.Max(16, capacity / 4);
         _backlogEased = backlogEased;
         Replay = [];
         Id = id;
-        Namespace = ns;
+        Namespaces = namespaces;
+        Namespace = namespaces[0];
         Info = info;
         CreatedAt = createdAt;
         _queue = Channel.CreateBounded<SseFrame>(new BoundedChannelOptions(capacity)
@@ -67,7 +74,14 @@ public sealed class Subscription
     /// <summary>When the oldest queued frame was published (<see cref="TimeProvider.GetTimestamp"/>), or null when none waits.</summary>
     internal long? OldestQueuedTimestamp => _queue.Reader.TryPeek(out var frame) && frame.IsEvent ? frame.PublishedTimestamp : null;
 
+    /// <summary>Its first namespace: the only one unless it listens on several (<see cref="Namespaces"/>).</summary>
     public NamespacePath Namespace { get; }
+
+    /// <summary>Every namespace it listens on, normalized: none covers another, so each event reaches it once.</summary>
+    public IReadOnlyList<NamespacePath> Namespaces { get; }
+
+    /// <summary>The trie node of its first namespace, where whole-trie visits count it (it is listed on one per namespace).</summary>
+    internal object? PrimaryNode { get; set; }
 
     public SubscriberInfo Info { get; }
 

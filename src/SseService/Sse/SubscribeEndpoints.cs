@@ -6,7 +6,7 @@ using SseService.Subscribers;
 namespace SseService.Sse;
 
 /// <summary>
-/// Maps <c>GET /subscribe/{namespace...}</c>: reads the request, has <see cref="StreamAdmission"/>
+/// Maps <c>GET /subscribe/{namespace...}</c> and <c>GET /subscribe?namespace=…&amp;namespace=…</c>: reads the request, has <see cref="StreamAdmission"/>
 /// decide, answers a refusal in HTTP terms, and runs the stream on the sink its connection allows.
 /// </summary>
 public static class SubscribeEndpoints
@@ -18,6 +18,9 @@ public static class SubscribeEndpoints
 
     /// <summary>Query parameter for clients that cannot set Last-Event-ID (polyfills).</summary>
     public const string LastEventIdQuery = "lastEventId";
+
+    /// <summary>Query parameter, repeatable, adding a namespace to the stream.</summary>
+    public const string NamespaceQuery = "namespace";
 
     public static RouteGroupBuilder MapSubscribeEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -38,8 +41,14 @@ public static class SubscribeEndpoints
             return;
         }
 
-        var request = new StreamRequest(ns, LastEventIdOf(context.Request),
-            HttpCredential.From(context.Request, admission.AuthOptions), HttpSubscriberInfo.From(context));
+        if (!TryReadNamespaces(context.Request, ns, hub.Options.NamespaceRules, out var namespaces, out error))
+        {
+            await RefuseAsync(context, logger, new StreamRefusal(RefusalKind.BadRequest, error));
+            return;
+        }
+
+        var request = new StreamRequest(namespaces[0], LastEventIdOf(context.Request),
+            HttpCredential.From(context.Request, admission.AuthOptions), HttpSubscriberInfo.From(context)) { Namespaces = namespaces };
         var (stream, refusal) = await admission.AdmitAsync(request);
         if (stream is null)
         {
@@ -74,6 +83,44 @@ public static class SubscribeEndpoints
         }
 
         await stream.RunAsync(sink);
+    }
+
+    /// <summary>
+    /// The stream's namespaces: the path's (unless the path names none, "/subscribe?namespace=…"), then
+    /// every <c>namespace</c> query parameter in order. Query values arrive percent-decoded once.
+    /// </summary>
+    private static bool TryReadNamespaces(HttpRequest request, NamespacePath pathNamespace, NamespaceRules rules,
+        out NamespacePath[] namespaces, out string error)
+    {
+        var query = request.Query[NamespaceQuery];
+        if (query.Count == 0)
+        {
+            namespaces = [pathNamespace];
+            error = "";
+            return true;
+        }
+
+        var list = new List<NamespacePath>(query.Count + 1);
+        if (pathNamespace.Depth > 0)
+        {
+            list.Add(pathNamespace);
+        }
+
+        foreach (var text in query)
+        {
+            if (!NamespacePath.TryParse(text, rules, out var each, out var rule))
+            {
+                namespaces = [];
+                error = $"invalid namespace '{text}' (query parameter {NamespaceQuery}): {rule}";
+                return false;
+            }
+
+            list.Add(each);
+        }
+
+        namespaces = [.. list];
+        error = "";
+        return true;
     }
 
     /// <summary>The Last-Event-ID header (as EventSource sends it), else the lastEventId query parameter.</summary>

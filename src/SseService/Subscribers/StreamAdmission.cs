@@ -40,10 +40,19 @@ internal sealed class StreamAdmission
 
     public async ValueTask<(StreamOwner? Stream, StreamRefusal? Refusal)> AdmitAsync(StreamRequest request)
     {
-        var ns = request.Namespace;
-        if (ns.Depth == 0 && !_hub.Options.AllowRootSubscription)
+        var namespaces = request.Namespaces;
+        if (namespaces.Count > _hub.Options.MaxNamespacesPerStream)
         {
-            return Refused(RefusalKind.Forbidden, "subscribing to the root namespace '/' is disabled (Sse:AllowRootSubscription)");
+            return Refused(RefusalKind.BadRequest,
+                $"too many namespaces: {namespaces.Count} (limit {_hub.Options.MaxNamespacesPerStream}, Sse:MaxNamespacesPerStream)");
+        }
+
+        foreach (var each in namespaces)
+        {
+            if (each.Depth == 0 && !_hub.Options.AllowRootSubscription)
+            {
+                return Refused(RefusalKind.Forbidden, "subscribing to the root namespace '/' is disabled (Sse:AllowRootSubscription)");
+            }
         }
 
         if (request.LastEventId is { } lastEventId && !IsWellFormedEventId(lastEventId, _hub.Options.MaxFieldLength, out var idError))
@@ -51,10 +60,20 @@ internal sealed class StreamAdmission
             return Refused(RefusalKind.BadRequest, $"invalid Last-Event-ID: {idError}");
         }
 
-        var (verdict, grants, refusal) = await _authorization.AuthorizeAsync(ns, request.Credential);
-        if (verdict != AccessVerdict.Granted)
+        // All or nothing: the first namespace refused refuses the stream, and names itself.
+        var expiresAt = (DateTimeOffset?)null;
+        foreach (var each in namespaces)
         {
-            return Refused(verdict == AccessVerdict.Unauthenticated ? RefusalKind.Unauthenticated : RefusalKind.Forbidden, refusal);
+            var (verdict, grants, refusal) = await _authorization.AuthorizeAsync(each, request.Credential);
+            if (verdict != AccessVerdict.Granted)
+            {
+                return Refused(verdict == AccessVerdict.Unauthenticated ? RefusalKind.Unauthenticated : RefusalKind.Forbidden, refusal);
+            }
+
+            if (grants?.ExpiresAt is { } expires && (expiresAt is null || expires < expiresAt))
+            {
+                expiresAt = expires;
+            }
         }
 
         var client = request.Info.ClientAddress;
@@ -71,7 +90,7 @@ internal sealed class StreamAdmission
         Subscription subscription;
         try
         {
-            subscription = _hub.Subscribe(ns, request.Info, request.LastEventId);
+            subscription = _hub.Subscribe(namespaces, request.Info, request.LastEventId);
         }
         catch
         {
@@ -79,7 +98,7 @@ internal sealed class StreamAdmission
             throw;
         }
 
-        subscription.ExpiresAt = grants?.ExpiresAt;
+        subscription.ExpiresAt = expiresAt;
         return (new StreamOwner(_hub, subscription, _scheduler.NextWorker(), _settings, () => _limiter.Release(client)), null);
     }
 
