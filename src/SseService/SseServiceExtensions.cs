@@ -86,6 +86,7 @@ public static class SseServiceExtensions
                 options.Interceptors.Add<PublishAuthInterceptor>();
                 options.Interceptors.Add<PublishLimitsInterceptor>();
             });
+        services.AddSingleton<IPostConfigureOptions<KestrelServerOptions>, GrpcKeepAlivePings>();
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks();
 

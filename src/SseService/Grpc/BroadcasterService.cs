@@ -2,11 +2,16 @@ using System.Globalization;
 using Grpc.Core;
 using Sse.V1;
 using SseService.Hub;
+using SseService.Subscribers;
 
 namespace SseService.Grpc;
 
-/// <summary>The <c>sse.v1.Broadcaster</c> service: validates producers' messages and hands them to the hub.</summary>
-internal sealed class BroadcasterService(SseHub hub, IEventPublisher publisher, IHostApplicationLifetime lifetime, ILogger<BroadcasterService> logger)
+/// <summary>
+/// The <c>sse.v1.Broadcaster</c> service: validates producers' messages and hands them to the hub;
+/// its <c>Subscribe</c> is in BroadcasterService.Subscribe.cs.
+/// </summary>
+internal sealed partial class BroadcasterService(
+    SseHub hub, IEventPublisher publisher, IHostApplicationLifetime lifetime, ILogger<BroadcasterService> logger, StreamAdmission admission)
     : Broadcaster.BroadcasterBase
 {
     /// <summary>Response trailer with the count of accepted messages, also on a failed stream.</summary>

@@ -38,4 +38,17 @@ public sealed class SseFrame
 
     /// <summary><see cref="TimeProvider.GetTimestamp"/> when it was published, for latency.</summary>
     public long PublishedTimestamp { get; }
+
+    /// <summary>
+    /// What a transport that does not send these bytes (gRPC) made of the frame, made by the first stream
+    /// that needed it and shared by the rest: decoded once per frame, not per delivery. Kept as object,
+    /// since the hub knows no transport.
+    /// </summary>
+    public object? TransportForm
+    {
+        get => Volatile.Read(ref _transportForm);
+        set => Volatile.Write(ref _transportForm, value);
+    }
+
+    private object? _transportForm;
 }

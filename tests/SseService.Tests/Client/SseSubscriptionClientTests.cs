@@ -6,6 +6,8 @@ using Sse.V1;
 using SseService.Client;
 using SseService.Tests.Infrastructure;
 
+using SseEvent = SseService.Client.SseEvent;
+
 namespace SseService.Tests.Client;
 
 public sealed class SseSubscriptionClientTests

@@ -39,8 +39,13 @@ public sealed class ReflectionAndHealthTests
         var files = response.FileDescriptorResponse.FileDescriptorProto.Select(FileDescriptorProto.Parser.ParseFrom).ToList();
         var file = Assert.Single(files, f => f.Package == "sse.v1" && f.Service.Any(s => s.Name == "Broadcaster"));
         var broadcaster = file.Service.Single(s => s.Name == "Broadcaster");
-        Assert.Equal(["Broadcast", "BroadcastStream"], broadcaster.Method.Select(m => m.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["Broadcast", "BroadcastStream", "Subscribe"], broadcaster.Method.Select(m => m.Name).Order(StringComparer.Ordinal));
+        var subscribe = broadcaster.Method.Single(m => m.Name == "Subscribe");
+        Assert.Equal((".sse.v1.SubscribeRequest", ".sse.v1.SseEvent", false, true),
+            (subscribe.InputType, subscribe.OutputType, subscribe.ClientStreaming, subscribe.ServerStreaming));
         Assert.Contains(file.MessageType, m => m.Name == "SseMessage");
+        Assert.Equal(["namespaces:1", "last_event_id:2"], file.MessageType.Single(m => m.Name == "SubscribeRequest").Field.Select(f => $"{f.Name}:{f.Number}"));
+        Assert.Equal(["id:1", "event:2", "data:3", "namespace:4"], file.MessageType.Single(m => m.Name == "SseEvent").Field.Select(f => $"{f.Name}:{f.Number}"));
     }
 
     [Fact]
