@@ -63,8 +63,14 @@ public sealed partial class ReadmeGrpcurlTests
                 Assert.Equal(("BroadcastStream", ".sse.v1.SseMessage", ".sse.v1.BroadcastSummary"), (stream.Name, stream.InputType, stream.OutputType));
                 Assert.True(stream.ClientStreaming);
                 Assert.False(stream.ServerStreaming);
+            },
+            subscribe =>
+            {
+                Assert.Equal(("Subscribe", ".sse.v1.SubscribeRequest", ".sse.v1.SseEvent"), (subscribe.Name, subscribe.InputType, subscribe.OutputType));
+                Assert.False(subscribe.ClientStreaming);
+                Assert.True(subscribe.ServerStreaming);
             });
-        Assert.Equal(["BroadcastReply", "BroadcastSummary", "SseMessage"], file.MessageType.Select(m => m.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["BroadcastReply", "BroadcastSummary", "SseEvent", "SseMessage", "SubscribeRequest"], file.MessageType.Select(m => m.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -113,6 +119,28 @@ public sealed partial class ReadmeGrpcurlTests
         var received = await subscriber.ReadManyAsync(messages.Count);
         Assert.Equal(messages.Select(m => m.Data), received.Select(e => e.Data));
         Assert.Equal(summary.LastId, received[^1].EventId);
+    }
+
+    [Fact]
+    public async Task GrpcurlSubscribe_ReadmeRequest_GetsTheReadmeBroadcastShapedAsReadmeOutput()
+    {
+        // Arrange
+        var (command, readmeOutput) = Assert.Single(ReadmeCommands.Load().Find(SubscribeCommand()));
+        var request = JsonParser.Default.Parse<SubscribeRequest>(command.Groups["json"].Value);
+        var (broadcast, _) = ReadmeCommands.Load().Single(BroadcastCommand(), output => output.TrimStart().StartsWith('{'));
+        var message = JsonParser.Default.Parse<SseMessage>(broadcast.Groups["json"].Value);
+        await using var service = await TestService.StartAsync();
+        using var call = service.Broadcaster.Subscribe(request, deadline: DateTime.UtcNow.Add(CallTimeout));
+        await call.ResponseHeadersAsync; // subscribed
+
+        // Act
+        var reply = await service.Broadcaster.BroadcastAsync(message, deadline: DateTime.UtcNow.Add(CallTimeout));
+
+        // Assert
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        var received = call.ResponseStream.Current;
+        AssertShapedAs(readmeOutput, JsonFormatter.Default.Format(received), idProperty: "id");
+        Assert.Equal(reply.Id, received.Id);
     }
 
     [Fact]
@@ -181,6 +209,9 @@ public sealed partial class ReadmeGrpcurlTests
 
     [GeneratedRegex(@"^printf '(?<lines>[^']*)' \| grpcurl -plaintext -d @ localhost:8002 sse\.v1\.Broadcaster/BroadcastStream$")]
     private static partial Regex BroadcastStreamCommand();
+
+    [GeneratedRegex(@"^grpcurl -plaintext -d '(?<json>[^']*)' localhost:8002 sse\.v1\.Broadcaster/Subscribe$")]
+    private static partial Regex SubscribeCommand();
 
     [GeneratedRegex(@"^ERROR:\n  Code: (?<code>\w+)\n  Message: (?<message>.+)$")]
     private static partial Regex ErrorOutput();
