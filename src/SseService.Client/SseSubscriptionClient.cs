@@ -93,6 +93,21 @@ public sealed class SseSubscriptionClient
         return SubscribeCoreAsync(uri, string.IsNullOrEmpty(lastEventId) ? null : lastEventId, cancellationToken);
     }
 
+    /// <summary>
+    /// Subscribes to several namespaces on one stream (<c>/subscribe/{first}?namespace={second}&amp;…</c>):
+    /// each event any of them receives arrives once, in the service's order, also where they overlap, and
+    /// a reconnect resumes all of them from one last event id. Otherwise as <see cref="SubscribeAsync(string, string?, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="namespaces">Absolute namespaces, at least one (at most the service's <c>Sse:MaxNamespacesPerStream</c>, 32 by default).</param>
+    /// <param name="lastEventId">Resume after this id (from an earlier run), or <see langword="null"/> for live events only.</param>
+    /// <param name="cancellationToken">Ends the subscription.</param>
+    /// <exception cref="ArgumentException">No namespace, or one that is not an absolute namespace.</exception>
+    public IAsyncEnumerable<SseEvent> SubscribeAsync(IReadOnlyList<string> namespaces, string? lastEventId = null, CancellationToken cancellationToken = default)
+    {
+        var uri = new Uri(_address, SubscribePath(namespaces));
+        return SubscribeCoreAsync(uri, string.IsNullOrEmpty(lastEventId) ? null : lastEventId, cancellationToken);
+    }
+
     private async IAsyncEnumerable<SseEvent> SubscribeCoreAsync(Uri uri, string? lastEventId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         TimeSpan? serverHint = null;
@@ -310,6 +325,26 @@ public sealed class SseSubscriptionClient
     /// <summary>Relative subscribe paths resolve under the address's own path only when it ends with '/'.</summary>
     internal static Uri BaseAddressOf(Uri address) =>
         address.AbsolutePath.EndsWith('/') ? address : new UriBuilder(address) { Path = address.AbsolutePath + "/" }.Uri;
+
+    /// <summary>The first namespace in the path, the others as <c>namespace</c> query parameters.</summary>
+    internal static string SubscribePath(IReadOnlyList<string> namespaces)
+    {
+        ArgumentNullException.ThrowIfNull(namespaces);
+        if (namespaces.Count == 0)
+        {
+            throw new ArgumentException("At least one namespace is required.", nameof(namespaces));
+        }
+
+        var builder = new StringBuilder(SubscribePath(namespaces[0]));
+        for (var i = 1; i < namespaces.Count; i++)
+        {
+            _ = SubscribePath(namespaces[i]); // the same checks as the first
+            var ns = namespaces[i].Length > 1 && namespaces[i][^1] == '/' ? namespaces[i][..^1] : namespaces[i];
+            builder.Append(i == 1 ? '?' : '&').Append("namespace=").Append(Uri.EscapeDataString(ns));
+        }
+
+        return builder.ToString();
+    }
 
     internal static string SubscribePath(string ns)
     {

@@ -44,6 +44,44 @@ public sealed class SseSubscriptionClientTests
         Assert.Equal(new SseEvent("message", "line 1\nline 2", cat.Id), await pump.ReadAsync());
     }
 
+    [Fact]
+    public async Task Subscribe_SeveralNamespaces_OneStreamGetsEachOnceAndResumesTheUnionAfterACut()
+    {
+        // Arrange
+        await using var service = await TestService.StartAsync();
+        using var recorder = new ConnectionRecorder();
+        var client = new SseSubscriptionClient(recorder.CreateClient(service.HttpAddress), FastReconnect);
+        await using var pump = EventPump.Start(token => client.SubscribeAsync(["/a", "/b", "/a/x"], cancellationToken: token));
+        Assert.Equal(HttpStatusCode.OK, (await recorder.NextAsync()).Status);
+        Assert.Equal(1, service.Hub.SubscriberCount);
+        var ax = await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/a/x", Data = "a/x" });
+        Assert.Equal(new SseEvent("message", "a/x", ax.Id), await pump.ReadAsync());
+
+        // Act: cut; while it is away, events to both, and to neither.
+        recorder.HoldNext();
+        service.Hub.OpenSubscription("/a").Cut(abort: true);
+        var missed = new List<SseEvent>();
+        foreach (var ns in new[] { "/b", "/c", "/a", "/b/y" })
+        {
+            var reply = await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = ns, Data = ns });
+            if (ns != "/c")
+            {
+                missed.Add(new SseEvent("message", ns, reply.Id));
+            }
+        }
+
+        recorder.Release();
+
+        // Assert: one reconnect with the last id read, then exactly the union's missed events.
+        var attempt = await recorder.NextAsync();
+        Assert.Equal(ax.Id, attempt.LastEventId);
+        Assert.Equal("replayed", attempt.Resume);
+        foreach (var expected in missed)
+        {
+            Assert.Equal(expected, await pump.ReadAsync());
+        }
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -17,6 +17,28 @@ public sealed class SubscribePathTests
     }
 
     [Theory]
+    [InlineData(new[] { "/pets" }, "subscribe/pets")]
+    [InlineData(new[] { "/pets", "/time/utc", "/café/" }, "subscribe/pets?namespace=%2Ftime%2Futc&namespace=%2Fcaf%C3%A9")]
+    [InlineData(new[] { "/", "/a b" }, "subscribe/?namespace=%2Fa%20b")]
+    public void SubscribePath_SeveralNamespaces_FirstInThePathOthersInTheQuery(string[] namespaces, string expected)
+    {
+        Assert.Equal(expected, SseSubscriptionClient.SubscribePath(namespaces));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("/pets time")]
+    [InlineData("/pets /a/../b")]
+    public void SubscribeAsync_SeveralNamespacesOneNotCanonical_ThrowsArgumentExceptionAtOnce(string spaceSeparated)
+    {
+        var namespaces = spaceSeparated.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:1") };
+        var client = new SseSubscriptionClient(http);
+
+        Assert.ThrowsAny<ArgumentException>(() => client.SubscribeAsync(namespaces));
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("pets")]
     [InlineData("/a//b")]
