@@ -43,6 +43,9 @@ public static class SseServiceExtensions
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, SocketSendBuffer>();
         services.AddSingleton<SendScheduler>();
         services.AddSingleton<StreamAdmission>();
+        services.AddOptionsWithValidateOnStart<DrainOptions, DrainOptionsValidator>().Bind(section);
+        services.AddSingleton<IValidateOptions<DrainOptions>, DrainWithinShutdown>();
+        services.AddSingleton<StreamDrain>();
         if (section.GetValue(nameof(SubscribeOptions.DirectSocketWrites), defaultValue: true))
         {
             // The Http endpoint on sockets of our own, so a stream can borrow its socket (Connections/).

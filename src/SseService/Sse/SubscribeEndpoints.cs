@@ -92,6 +92,21 @@ public static class SubscribeEndpoints
     private static async Task RefuseAsync(HttpContext context, ILogger logger, StreamRefusal refusal)
     {
         var response = context.Response;
+        if (refusal.RetryAfter is { } waitFor && WantsEventStream(context.Request))
+        {
+            // EventSource gives up for good on anything but 200 text/event-stream: a refusal that waiting
+            // gets past is a stream that only says when to come back (jittered, so refused clients
+            // do not all return together) and why, then ends.
+            var retry = (long)(waitFor.TotalMilliseconds * (0.75 + (Random.Shared.NextDouble() / 2)));
+            SubscriberLog.Rejected(logger, context.Request.Path.Value ?? "", StatusCodes.Status200OK, refusal.Reason);
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache";
+            await response.WriteAsync(
+                string.Create(CultureInfo.InvariantCulture, $"retry: {retry}\n\n: refused: {SingleLine(refusal.Reason)}\n\n"), context.RequestAborted);
+            return;
+        }
+
         var status = refusal.Kind switch
         {
             RefusalKind.BadRequest => StatusCodes.Status400BadRequest,
@@ -115,6 +130,22 @@ public static class SubscribeEndpoints
         response.ContentType = "text/plain; charset=utf-8";
         await response.WriteAsync(refusal.Reason + "\n", context.RequestAborted);
     }
+
+    /// <summary>Whether the client takes an event stream (EventSource sends <c>Accept: text/event-stream</c>).</summary>
+    private static bool WantsEventStream(HttpRequest request)
+    {
+        foreach (var accept in request.Headers.Accept)
+        {
+            if (accept is not null && accept.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string SingleLine(string text) => text.ReplaceLineEndings(" ");
 
     /// <summary>The path as the client sent it: not percent-decoded, dot segments not resolved.</summary>
     private static string RawPathOf(HttpContext context)

@@ -42,6 +42,8 @@ public sealed class SendBatch
     internal bool HasRoomFor(SseFrame frame) =>
         Count < MaxFrames && (Count == 0 || Bytes + frame.Bytes.Length <= MaxBytes);
 
+    internal bool Contains(SseFrame frame) => Array.IndexOf(_frames, frame, 0, Count) >= 0;
+
     /// <summary>Copies the frames' bytes into <see cref="Gather"/>, one after the other.</summary>
     public ReadOnlySpan<byte> GatherBytes()
     {

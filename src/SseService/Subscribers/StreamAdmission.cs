@@ -20,10 +20,14 @@ internal sealed class StreamAdmission
     private readonly LimitsOptions _limits;
     private readonly SendScheduler _scheduler;
     private readonly StreamSettings _settings;
+    private readonly StreamDrain _drain;
+
+    // What a client refused while the service stops is told: by then other instances take it.
+    private static readonly TimeSpan RetryWhileStopping = TimeSpan.FromSeconds(1);
 
     public StreamAdmission(
         SseHub hub, SubscribeAuthorization authorization, ConnectionLimiter limiter, IOptions<LimitsOptions> limits,
-        SseInstrumentation instrumentation, TimeProvider time, IHostApplicationLifetime lifetime, SendScheduler scheduler, ILoggerFactory loggers)
+        SseInstrumentation instrumentation, TimeProvider time, StreamDrain drain, SendScheduler scheduler, ILoggerFactory loggers)
     {
         _hub = hub;
         _authorization = authorization;
@@ -31,7 +35,8 @@ internal sealed class StreamAdmission
         _limits = limits.Value;
         _scheduler = scheduler;
         _settings = new StreamSettings(hub.Options.RetryMilliseconds, instrumentation.DeliveryLatency, time,
-            loggers.CreateLogger("SseService.Subscribers.StreamOwner"), lifetime.ApplicationStopping);
+            loggers.CreateLogger("SseService.Subscribers.StreamOwner"), drain);
+        _drain = drain;
     }
 
     public SseHub Hub => _hub;
@@ -55,6 +60,12 @@ internal sealed class StreamAdmission
         if (verdict != AccessVerdict.Granted)
         {
             return Refused(verdict == AccessVerdict.Unauthenticated ? RefusalKind.Unauthenticated : RefusalKind.Forbidden, refusal);
+        }
+
+        if (_drain.IsDraining)
+        {
+            _hub.Counters.LimitRejected("shutting_down");
+            return Refused(RefusalKind.Unavailable, "the service is shutting down", RetryWhileStopping);
         }
 
         var client = request.Info.ClientAddress;
