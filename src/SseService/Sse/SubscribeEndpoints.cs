@@ -57,9 +57,9 @@ public static class SubscribeEndpoints
 
         var info = HttpSubscriberInfo.From(context);
         var lastEventId = LastEventIdOf(context.Request);
-        if (lastEventId is not null && !IsWellFormedEventId(lastEventId, hub.Options.MaxFieldLength, out var idError))
+        if (lastEventId is not null && !EventIdRule.IsValid(lastEventId, hub.Options.MaxFieldLength, out var idProblem))
         {
-            await RejectAsync(context, logger, StatusCodes.Status400BadRequest, $"invalid Last-Event-ID: {idError}");
+            await RejectAsync(context, logger, StatusCodes.Status400BadRequest, $"invalid Last-Event-ID: it {idProblem}");
             return;
         }
 
@@ -180,27 +180,6 @@ public static class SubscribeEndpoints
 
         var query = request.Query[LastEventIdQuery].ToString();
         return query.Length > 0 ? query : null;
-    }
-
-    private static bool IsWellFormedEventId(string id, int maxLength, out string error)
-    {
-        if (id.Length > maxLength)
-        {
-            error = $"longer than {maxLength} characters";
-            return false;
-        }
-
-        foreach (var c in id)
-        {
-            if (char.IsControl(c))
-            {
-                error = $"contains a control character (U+{(int)c:X4})";
-                return false;
-            }
-        }
-
-        error = "";
-        return true;
     }
 
     private static async Task RejectAsync(HttpContext context, ILogger logger, int statusCode, string reason)
