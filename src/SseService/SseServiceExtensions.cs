@@ -37,6 +37,7 @@ public static class SseServiceExtensions
         services.TryAddSingleton<IEventPublisher, LocalEventPublisher>();
         services.AddHostedService<KeepAliveService>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, SocketSendBuffer>();
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ResumeRequestLimits>();
         services.AddSingleton<DirectSendScheduler>();
 
         // The admin page's stream runs on a hub of its own, so watching never shows up in the counters.

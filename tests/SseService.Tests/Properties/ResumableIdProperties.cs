@@ -143,6 +143,33 @@ public sealed class ResumableIdProperties(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task LongestIdAtTheHighestLimit_ComesBackThroughKestrelsRequestLineAndHeaderLimits()
+    {
+        // Arrange: 4,096 CJK characters: 12 KiB as a UTF-8 header, 36 KiB percent-encoded in the query,
+        // past Kestrel's default 8 KiB request line; a namespace at its own limit of 1,024 characters too.
+        await using var service = await TestService.StartAsync(new Dictionary<string, string?>
+        {
+            ["Sse:MaxFieldLength"] = "4096",
+            ["Sse:MaxNamespaceLength"] = "1024",
+        });
+        using var browserLike = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 })
+        {
+            BaseAddress = service.HttpAddress,
+        };
+        var id = new string('\u4E2D', 4096);
+        var ns = "/" + new string('\u6587', 1023);
+
+        // Act
+        await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = ns, Id = id, Data = "at" });
+        var follower = await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = ns, Data = "after" });
+
+        // Assert
+        var path = "/subscribe/" + Uri.EscapeDataString(ns[1..]);
+        await AssertResumesAsync(browserLike, path, id, follower.Id, "after", "header");
+        await AssertResumesAsync(browserLike, path + "?lastEventId=" + Uri.EscapeDataString(id), null, follower.Id, "after", "query");
+    }
+
+    [Fact]
     public async Task IdOverTheLengthLimit_IsRefusedNamingTheLimit()
     {
         await using var service = await TestService.StartAsync(new Dictionary<string, string?> { ["Sse:MaxFieldLength"] = "8" });
