@@ -59,6 +59,7 @@ public static class SseServiceExtensions
         services.AddSingleton<CredentialValidator>();
         services.AddSingleton<SubscribeAuthorization>();
         services.AddSingleton<ConnectionLimiter>();
+        services.AddSingleton<NewConnectionRateLimiter>();
         services.AddSingleton<PublishAuthInterceptor>();
         services.AddSingleton<PublishLimitsInterceptor>();
         services.AddHostedService<ExposureWarningService>();

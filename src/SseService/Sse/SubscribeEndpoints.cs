@@ -32,6 +32,7 @@ public static class SubscribeEndpoints
         SseHub hub,
         SubscribeAuthorization authorization,
         ConnectionLimiter limiter,
+        NewConnectionRateLimiter newConnections,
         IOptions<LimitsOptions> limits,
         SseInstrumentation instrumentation,
         TimeProvider time,
@@ -72,6 +73,16 @@ public static class SubscribeEndpoints
             }
 
             await RejectAsync(context, logger, status, refusal);
+            return;
+        }
+
+        var pace = newConnections.TryAcquire();
+        if (!pace.Accepted)
+        {
+            hub.Counters.LimitRejected("new_connections");
+            context.Response.Headers.RetryAfter = WholeSeconds(pace.RetryAfter);
+            await RejectAsync(context, logger, StatusCodes.Status503ServiceUnavailable,
+                $"too many new streams this second (limit {limits.Value.MaxNewConnectionsPerSecond}, Sse:Limits:MaxNewConnectionsPerSecond)");
             return;
         }
 
@@ -181,6 +192,10 @@ public static class SubscribeEndpoints
         var query = request.Query[LastEventIdQuery].ToString();
         return query.Length > 0 ? query : null;
     }
+
+    /// <summary>Retry-After in whole seconds, rounded up (never 0, which would invite an immediate retry).</summary>
+    private static string WholeSeconds(TimeSpan delay) =>
+        Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     private static async Task RejectAsync(HttpContext context, ILogger logger, int statusCode, string reason)
     {
