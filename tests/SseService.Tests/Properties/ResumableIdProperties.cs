@@ -167,6 +167,16 @@ public sealed class ResumableIdProperties(ITestOutputHelper output)
         var path = "/subscribe/" + Uri.EscapeDataString(ns[1..]);
         await AssertResumesAsync(browserLike, path, id, follower.Id, "after", "header");
         await AssertResumesAsync(browserLike, path + "?lastEventId=" + Uri.EscapeDataString(id), null, follower.Id, "after", "query");
+
+        // And over HTTP/2 (the service's HTTP/2-only port, without TLS), where the target is a header field.
+        using var http2 = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 })
+        {
+            BaseAddress = service.GrpcAddress,
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        await AssertResumesAsync(http2, path, id, follower.Id, "after", "HTTP/2 header");
+        await AssertResumesAsync(http2, path + "?lastEventId=" + Uri.EscapeDataString(id), null, follower.Id, "after", "HTTP/2 query");
     }
 
     [Fact]
@@ -184,7 +194,7 @@ public sealed class ResumableIdProperties(ITestOutputHelper output)
     /// <summary>Subscribes with <paramref name="header"/> as Last-Event-ID (or none): 200, "replayed", and the follower first.</summary>
     private static async Task AssertResumesAsync(HttpClient http, string path, string? header, string followerId, string followerData, string form)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path) { Version = http.DefaultRequestVersion, VersionPolicy = http.DefaultVersionPolicy };
         request.Headers.Accept.ParseAdd("text/event-stream");
         if (header is not null)
         {
