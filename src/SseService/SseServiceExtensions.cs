@@ -53,6 +53,7 @@ public static class SseServiceExtensions
             services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(provider => provider.GetRequiredService<HttpEndpointAddresses>());
             services.AddSingleton<IConnectionListenerFactory, OwnedSocketTransportFactory>();
         }
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ResumeRequestLimits>();
 
         // The admin page's stream runs on a hub of its own, so watching never shows up in the counters.
         services.AddOptions<AdminOptions>().Bind(section);
@@ -73,6 +74,7 @@ public static class SseServiceExtensions
         services.AddSingleton<CredentialValidator>();
         services.AddSingleton<SubscribeAuthorization>();
         services.AddSingleton<ConnectionLimiter>();
+        services.AddSingleton<NewConnectionRateLimiter>();
         services.AddSingleton<PublishAuthInterceptor>();
         services.AddSingleton<PublishLimitsInterceptor>();
         services.AddHostedService<ExposureWarningService>();

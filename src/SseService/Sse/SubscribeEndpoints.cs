@@ -122,7 +122,7 @@ public static class SubscribeEndpoints
 
         if (refusal.RetryAfter is { } retryAfter)
         {
-            response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
         SubscriberLog.Rejected(logger, context.Request.Path.Value ?? "", status, refusal.Reason);

@@ -17,21 +17,20 @@ internal sealed class StreamAdmission
     private readonly SseHub _hub;
     private readonly SubscribeAuthorization _authorization;
     private readonly ConnectionLimiter _limiter;
+    private readonly NewConnectionRateLimiter _newConnections;
     private readonly LimitsOptions _limits;
     private readonly SendScheduler _scheduler;
     private readonly StreamSettings _settings;
     private readonly StreamDrain _drain;
 
-    // What a client refused while the service stops is told: by then other instances take it.
-    private static readonly TimeSpan RetryWhileStopping = TimeSpan.FromSeconds(1);
-
     public StreamAdmission(
-        SseHub hub, SubscribeAuthorization authorization, ConnectionLimiter limiter, IOptions<LimitsOptions> limits,
+        SseHub hub, SubscribeAuthorization authorization, ConnectionLimiter limiter, NewConnectionRateLimiter newConnections, IOptions<LimitsOptions> limits,
         SseInstrumentation instrumentation, TimeProvider time, StreamDrain drain, SendScheduler scheduler, ILoggerFactory loggers)
     {
         _hub = hub;
         _authorization = authorization;
         _limiter = limiter;
+        _newConnections = newConnections;
         _limits = limits.Value;
         _scheduler = scheduler;
         _settings = new StreamSettings(hub.Options.RetryMilliseconds, instrumentation.DeliveryLatency, time,
@@ -51,9 +50,9 @@ internal sealed class StreamAdmission
             return Refused(RefusalKind.Forbidden, "subscribing to the root namespace '/' is disabled (Sse:AllowRootSubscription)");
         }
 
-        if (request.LastEventId is { } lastEventId && !IsWellFormedEventId(lastEventId, _hub.Options.MaxFieldLength, out var idError))
+        if (request.LastEventId is { } lastEventId && !EventIdRule.IsValid(lastEventId, _hub.Options.MaxFieldLength, out var idProblem))
         {
-            return Refused(RefusalKind.BadRequest, $"invalid Last-Event-ID: {idError}");
+            return Refused(RefusalKind.BadRequest, $"invalid Last-Event-ID: it {idProblem}");
         }
 
         var (verdict, grants, refusal) = await _authorization.AuthorizeAsync(ns, request.Credential);
@@ -65,7 +64,15 @@ internal sealed class StreamAdmission
         if (_drain.IsDraining)
         {
             _hub.Counters.LimitRejected("shutting_down");
-            return Refused(RefusalKind.Unavailable, "the service is shutting down", RetryWhileStopping);
+            return Refused(RefusalKind.Unavailable, "the service is shutting down", _drain.Window);
+        }
+
+        var pace = _newConnections.TryAcquire();
+        if (!pace.Accepted)
+        {
+            _hub.Counters.LimitRejected("new_connections");
+            return Refused(RefusalKind.Unavailable,
+                $"too many new streams this second (limit {_limits.MaxNewConnectionsPerSecond}, Sse:Limits:MaxNewConnectionsPerSecond)", pace.RetryAfter);
         }
 
         var client = request.Info.ClientAddress;
@@ -100,25 +107,4 @@ internal sealed class StreamAdmission
 
     private static (StreamOwner?, StreamRefusal?) Refused(RefusalKind kind, string reason, TimeSpan? retryAfter = null) =>
         (null, new StreamRefusal(kind, reason, retryAfter));
-
-    private static bool IsWellFormedEventId(string id, int maxLength, out string error)
-    {
-        if (id.Length > maxLength)
-        {
-            error = $"longer than {maxLength} characters";
-            return false;
-        }
-
-        foreach (var c in id)
-        {
-            if (char.IsControl(c))
-            {
-                error = $"contains a control character (U+{(int)c:X4})";
-                return false;
-            }
-        }
-
-        error = "";
-        return true;
-    }
 }

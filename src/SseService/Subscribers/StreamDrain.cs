@@ -33,6 +33,9 @@ internal sealed class StreamDrain : IDisposable
 
     public int OpenStreams => _open.Count;
 
+    /// <summary>What a client refused while the service stops is told to wait (jittered by the refusal).</summary>
+    public TimeSpan Window => _window > TimeSpan.Zero ? _window : TimeSpan.FromSeconds(1);
+
     public void Opened(StreamOwner owner)
     {
         _open.TryAdd(owner, 0);

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.Json;
 using System.Text;
 using Grpc.Net.Client;
 using Sse.V1;
@@ -58,6 +60,14 @@ public sealed class DrainFailoverTests
 
         var clients = Enumerable.Range(0, Subscribers).Select(_ => new FailoverClient([stopping.HttpAddress, survivor.HttpAddress], clock, reconnects)).ToArray();
         await Task.WhenAll(clients.Select(client => client.ConnectFirstAsync()));
+        using var admin = new HttpClient { BaseAddress = stopping.HttpAddress };
+        var connected = DateTime.UtcNow.AddSeconds(90);
+        while ((await admin.GetFromJsonAsync<JsonElement>("/admin/status.json")).GetProperty("active_connections").GetInt32() < Subscribers)
+        {
+            Assert.True(DateTime.UtcNow < connected, "the subscribers never all connected");
+            await Task.Delay(100);
+        }
+
         var running = clients.Select(client => client.RunAsync()).ToArray();
 
         // Act: one instance stops while they read.
