@@ -27,7 +27,11 @@ internal sealed record StormFigures(
     StormServer Server,
     StormTool Tool);
 
-/// <summary>How many of the cut subscribers reached a point (back: their new stream's head; caught up), and when.</summary>
+/// <summary>
+/// How many of the cut subscribers reached a point, and when: back, the head of their new stream; caught
+/// up, an event sent after they were back (counted at the arrival of the last one sent before). <c>AllSeconds</c>
+/// is there only when every cut subscriber got there, and, for caught up, none has a gap or a duplicate since the cut.
+/// </summary>
 internal sealed record StormProgress(int Count, double? AllSeconds, double? P50Seconds, double? P99Seconds, double? MaxSeconds);
 
 /// <summary>

@@ -27,8 +27,8 @@ internal static class StormFiguresBuilder
             Since(storm.CutAt, storm.EndAt),
             storm.TimedOut,
             storm.CutError,
-            Progress(storm.CutAt, back, cut.Length),
-            Progress(storm.CutAt, [.. caughtUp.Select(s => s.CaughtUpAt)], cut.Length),
+            Progress(storm.CutAt, back, cut.Length, allCount: true),
+            Progress(storm.CutAt, [.. caughtUp.Select(s => s.CaughtUpAt)], cut.Length, allCount: complete == cut.Length),
             new StormSequence(complete, cut.Count(s => s.Gaps > 0), cut.Sum(s => s.Gaps), cut.Count(s => s.Duplicates > 0), cut.Sum(s => s.Duplicates),
                 cut.Sum(s => s.Foreign), cut.Count(s => s.CutAgain > 0), cut.Sum(s => (long)s.FailedAttempts)),
             Connects(storm.CutDoneAt, back),
@@ -36,7 +36,8 @@ internal static class StormFiguresBuilder
             Tool(storm));
     }
 
-    private static StormProgress Progress(long cutAt, long[] moments, int of)
+    /// <summary>The moments' spread; "all" only when every one of <paramref name="of"/> got there and <paramref name="allCount"/> (for caught up: none with a gap or a duplicate).</summary>
+    private static StormProgress Progress(long cutAt, long[] moments, int of, bool allCount)
     {
         if (moments.Length == 0)
         {
@@ -44,7 +45,7 @@ internal static class StormFiguresBuilder
         }
 
         var seconds = moments.Select(m => Since(cutAt, m)).Order().ToArray();
-        return new StormProgress(moments.Length, moments.Length == of ? seconds[^1] : null,
+        return new StormProgress(moments.Length, moments.Length == of && allCount ? seconds[^1] : null,
             Percentile(seconds, 0.5), Percentile(seconds, 0.99), seconds[^1]);
     }
 

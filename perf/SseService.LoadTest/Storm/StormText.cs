@@ -15,8 +15,9 @@ internal static class StormText
             + (f.NotCut > 0 ? Inv($"; {f.NotCut:N0} NOT cut") : ""));
         text.AppendLine(Inv($"               reconnects then let go, with Last-Event-ID, at most {f.ConnectConcurrency:N0} connection attempts in flight")
             + (f.JitterMs > 0 ? Inv($", each after a random 0–{f.JitterMs:0} ms") : ", none delayed"));
-        text.AppendLine("  back         " + Progress(f.Back, f.CutCount, "had the head of a new stream"));
-        text.AppendLine("  caught up    " + Progress(f.CaughtUp, f.CutCount, "had every event sent before it was back"));
+        text.AppendLine("  back         " + Progress(f.Back, f.CutCount, "had the head of a new stream", ""));
+        text.AppendLine("  caught up    " + Progress(f.CaughtUp, f.CutCount, "received an event sent after it was back",
+            f.Sequence.Complete < f.CutCount ? Inv($"; NOT all caught up: {f.CutCount - f.Sequence.Complete:N0} missed events or had duplicates") : ""));
         var q = f.Sequence;
         text.AppendLine(Inv($"  resumed      {q.Complete:N0} of {f.CutCount:N0} complete (no gap, no duplicate since the cut); ")
             + Inv($"{q.WithGaps:N0} with gaps ({q.Gaps:N0} events), {q.WithDuplicates:N0} with duplicates ({q.Duplicates:N0})")
@@ -27,7 +28,8 @@ internal static class StormText
             + Inv($"{c.Best100MsPerSecond:N0}/s in the busiest 100 ms, {c.BestSecond:N0} in the busiest second"));
         var s = f.Server;
         text.AppendLine(Inv($"  storm server CPU {Optional(s.CpuPercent, "0.0")}% of one core over {Ms(f.Seconds)} ({Optional(s.CpuSeconds, "0.00")} s), ")
-            + Inv($"{Optional(s.BusiestHalfSecondCpuPercent, "0")}% in the busiest 500 ms; RSS {Optional(s.RssKibBefore)} KiB before the cut, ")
+            + (s.BusiestHalfSecondCpuPercent is { } busiest ? Inv($"{busiest:0}% in the busiest 500 ms") : "shorter than 500 ms")
+            + Inv($"; RSS {Optional(s.RssKibBefore)} KiB before the cut, ")
             + Inv($"peak {Optional(s.PeakKib)} KiB (highest VmRSS read {Optional(s.RssKibPeakSampled)}, VmHWM {Optional(s.HwmKibBefore)} → {Optional(s.HwmKibAfter)}; ")
             + Inv($"{s.Samples:N0} readings, at most {s.LongestSampleGapMs:0} ms apart)"));
         var t = f.Tool;
@@ -49,12 +51,13 @@ internal static class StormText
         }
     }
 
-    private static string Progress(StormProgress p, int of, string what) =>
+    private static string Progress(StormProgress p, int of, string what, string otherwise) =>
         p.Count == 0
             ? Inv($"none of {of:N0}")
             : Inv($"{p.Count:N0} of {of:N0} {what}: ")
-                + (p.AllSeconds is { } all ? Inv($"all after {Ms(all)}") : Inv($"NOT all; the last so far after {Ms(p.MaxSeconds ?? 0)}"))
-                + Inv($" (p50 {Ms(p.P50Seconds ?? 0)}, p99 {Ms(p.P99Seconds ?? 0)} after the cut)");
+                + (p.AllSeconds is { } all ? Inv($"all after {Ms(all)}") : Inv($"the last after {Ms(p.MaxSeconds ?? 0)}"))
+                + Inv($" (p50 {Ms(p.P50Seconds ?? 0)}, p99 {Ms(p.P99Seconds ?? 0)} after the cut)")
+                + (p.AllSeconds is null && p.Count < of ? Inv($"; NOT all: {of - p.Count:N0} never did") : otherwise);
 
     private static string Ms(double seconds) => seconds < 10
         ? (seconds * 1000).ToString("N0", CultureInfo.InvariantCulture) + " ms"
