@@ -44,10 +44,10 @@ internal sealed record StormSequence(
 
 /// <summary>
 /// The reconnect rate seen, from the heads of the streams the subscribers came back on: <c>MeanPerSecond</c>
-/// over the span from the reconnects' release to the last head, <c>Best100MsPerSecond</c> and
-/// <c>BestSecond</c> the most heads in any 100 ms (times 10) and in any one second.
+/// over the span from the reconnects' release to the last head, <c>BusiestTenthPerSecond</c> and
+/// <c>BusiestSecond</c> the most heads in any 100 ms (times 10) and in any one second.
 /// </summary>
-internal sealed record StormConnects(double SpanSeconds, double? MeanPerSecond, double Best100MsPerSecond, int BestSecond);
+internal sealed record StormConnects(double SpanSeconds, double? MeanPerSecond, double BusiestTenthPerSecond, int BusiestSecond);
 
 /// <summary>
 /// The server from the cut to the storm's end: its CPU (of one core), the busiest 500 ms of it from the

@@ -25,7 +25,7 @@ internal static class StormText
             + Inv($"; {q.CutAgain:N0} cut again on the way back, {q.FailedAttempts:N0} failed attempts"));
         var c = f.Connects;
         text.AppendLine(Inv($"  connects     {Optional(c.MeanPerSecond)}/s on average over {Ms(c.SpanSeconds)}, ")
-            + Inv($"{c.Best100MsPerSecond:N0}/s in the busiest 100 ms, {c.BestSecond:N0} in the busiest second"));
+            + Inv($"{c.BusiestTenthPerSecond:N0}/s in the busiest 100 ms, {c.BusiestSecond:N0} in the busiest second"));
         var s = f.Server;
         text.AppendLine(Inv($"  storm server CPU {Optional(s.CpuPercent, "0.0")}% of one core over {Ms(f.Seconds)} ({Optional(s.CpuSeconds, "0.00")} s), ")
             + (s.BusiestHalfSecondCpuPercent is { } busiest ? Inv($"{busiest:0}% in the busiest 500 ms") : "shorter than 500 ms")
