@@ -8,10 +8,16 @@ internal static class StormText
 {
     public static void Append(StringBuilder text, StormFigures f)
     {
+        if (f.CutError is { } failed && f.CutCount == 0)
+        {
+            text.AppendLine($"  STORM FAILED  no stream was cut: {failed}");
+            return;
+        }
+
         var how = f.Cut == "server"
-            ? Inv($"the server's end of every stream aborted from outside (ss -K: {f.ServerSocketsAborted:N0} sockets)")
+            ? Inv($"the server's end of each aborted from outside by ss -K, {f.ServerSocketsAborted:N0} sockets")
             : "the tool closed every socket";
-        text.AppendLine(Inv($"  storm        cut {f.CutCount:N0} of {f.ConnectedAtCut:N0} streams at once ({how}); all had seen it after {Ms(f.CutSeconds)}")
+        text.AppendLine(Inv($"  storm        cut {f.CutCount:N0} of {f.ConnectedAtCut:N0} streams at once: {how}; all had seen it after {Ms(f.CutSeconds)}")
             + (f.NotCut > 0 ? Inv($"; {f.NotCut:N0} NOT cut") : ""));
         text.AppendLine(Inv($"               reconnects then let go, with Last-Event-ID, at most {f.ConnectConcurrency:N0} connection attempts in flight")
             + (f.JitterMs > 0 ? Inv($", each after a random 0–{f.JitterMs:0} ms") : ", none delayed"));
