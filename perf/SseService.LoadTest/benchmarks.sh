@@ -156,7 +156,7 @@ for name, rs in runs.items():
           f"{g(published_rate):>9,.0f} {f'{flagged} of {len(rs)} runs: the tool' if flagged else ''}")
 storms = {name: rs for name, rs in runs.items() if any(r.get('storm') for r in rs)}
 if storms:
-    print(f"\n{'storm':28} {'n':>2} {'cut':>6} {'cut ms':>7} {'all back s':>10} {'caught up s':>11} {'complete':>9} {'conn/s':>8} {'best 1 s':>8} "
+    print(f"\n{'storm':28} {'n':>2} {'cut':>6} {'cut ms':>7} {'all back s':>10} {'caught up s':>11} {'complete':>9} {'conn/s':>8} {'busiest 1s':>10} "
           f"{'srv CPU%':>8} {'busiest%':>8} {'RSS before':>10} {'RSS peak':>9} {'tool+pub%':>9} bottleneck")
     for name, rs in storms.items():
         rs = [r for r in rs if r.get('storm')]
@@ -166,7 +166,7 @@ if storms:
         print(f"{name:28} {len(rs):>2} {rs[0]['storm']['cut']:>6} {st(lambda s: s['cut_seconds'] * 1000):>7.0f} "
               f"{st(lambda s: s['back']['all_seconds']):>10.2f} {st(lambda s: s['caught_up']['all_seconds']):>11.2f} "
               f"{st(lambda s: s['sequence']['complete'] / s['cut_count'] * 100 if s['cut_count'] else None):>8.1f}% "
-              f"{st(lambda s: s['connects']['mean_per_second']):>8,.0f} {st(lambda s: s['connects']['busiest_second']):>8,.0f} "
+              f"{st(lambda s: s['connects']['mean_per_second']):>8,.0f} {st(lambda s: s['connects']['busiest_second']):>10,.0f} "
               f"{st(lambda s: s['server']['cpu_percent']):>8.1f} {st(lambda s: s['server']['busiest_half_second_cpu_percent']):>8.1f} "
               f"{st(lambda s: s['server']['rss_kib_before']):>10,.0f} {st(lambda s: s['server']['peak_kib']):>9,.0f} "
               f"{st(lambda s: s['tool']['cpu_percent'] + (s['tool']['publisher_cpu_percent'] or 0)):>9.1f} "
