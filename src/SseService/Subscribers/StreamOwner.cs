@@ -105,7 +105,25 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
     /// <summary>The opening and the replay, in batches, before any live frame; false if the stream ended meanwhile.</summary>
     private async ValueTask<bool> SendBeforeLiveAsync(IReadOnlyList<SseFrame> frames)
     {
-        var batch = new SendBatch();
+        if (frames.Count == 0)
+        {
+            return !_ended.Task.IsCompleted;
+        }
+
+        // Borrowed: a batch holds a 64 KiB gather buffer, far more than a waiting stream should keep.
+        var batch = SendBatch.Rent();
+        try
+        {
+            return await SendBeforeLiveAsync(frames, batch);
+        }
+        finally
+        {
+            SendBatch.Return(batch);
+        }
+    }
+
+    private async ValueTask<bool> SendBeforeLiveAsync(IReadOnlyList<SseFrame> frames, SendBatch batch)
+    {
         var index = 0;
         while (index < frames.Count)
         {
