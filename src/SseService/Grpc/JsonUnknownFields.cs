@@ -12,11 +12,19 @@ namespace SseService.Grpc;
 /// </summary>
 internal static class JsonUnknownFields
 {
+    // Quotes as quotes, as transcoding writes its own errors (the body is JSON, never HTML).
+    private static readonly GrpcJsonContext Json = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
     public static IApplicationBuilder UseJsonUnknownFieldCheck(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
             var transcoded = context.GetEndpoint()?.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>();
-            if (transcoded is null || transcoded.HttpRule.Body != "*")
+            // A body that is not JSON (a form, say) is left to transcoding, which refuses it by its content type.
+            if (transcoded is null || transcoded.HttpRule.Body != "*" || !context.Request.HasJsonContentType())
             {
                 await next(context);
                 return;
@@ -35,7 +43,7 @@ internal static class JsonUnknownFields
                 + string.Join(", ", transcoded.MethodDescriptor.InputType.Fields.InFieldNumberOrder().Select(f => f.JsonName));
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(JsonSerializer.Serialize(new RpcStatusBody(3, message), GrpcJsonContext.Default.RpcStatusBody), context.RequestAborted);
+            await context.Response.WriteAsync(JsonSerializer.Serialize(new RpcStatusBody(3, message), Json.RpcStatusBody), context.RequestAborted);
         });
 
     /// <summary>The first top-level property that is neither a field's JSON name nor its proto name; null when none (or not a JSON object: transcoding explains that).</summary>
@@ -77,6 +85,5 @@ internal sealed record RpcStatusBody(int Code, string Message)
     public string[] Details { get; } = []; // always empty here, as google.rpc.Status allows
 }
 
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(RpcStatusBody))]
 internal sealed partial class GrpcJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
