@@ -22,10 +22,12 @@ public sealed class JsonPublishTests
         ["Sse:Auth:ApiKeys:backend:Publish:0"] = "/pets/*",
     };
 
-    [Fact]
-    public async Task Post_GoodMessage_ReachesSseSubscriberAndAnswersBroadcastReplyAsJson()
+    [Theory]
+    [InlineData(Transport.Http1Direct)]
+    [InlineData(Transport.HttpsHttp2)]
+    public async Task Post_GoodMessage_ReachesSseSubscriberAndAnswersBroadcastReplyAsJson(Transport transport)
     {
-        await using var service = await TestService.StartAsync();
+        await using var service = await TestService.StartAsync(transport: transport);
         await using var subscriber = await service.SubscribeAsync("/subscribe/pets");
 
         using var response = await PostAsync(service, """{"namespace":"/pets/dogs","event":"new-dog","data":"Corgi\nsecond line","retryMs":2500}""");

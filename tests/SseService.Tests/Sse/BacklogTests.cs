@@ -6,13 +6,18 @@ using SseService.Tests.Infrastructure;
 
 namespace SseService.Tests.Sse;
 
-/// <summary><c>?backlog=N</c>: a new stream starts with the last N events its namespace received, then live.</summary>
-public sealed class BacklogTests
+/// <summary>
+/// <c>?backlog=N</c>: a new stream starts with the last N events its namespace received, then live;
+/// over every transport (one derived class each, at the end of this file).
+/// </summary>
+public abstract class BacklogTests
 {
+    protected abstract Transport Transport { get; }
+
     [Fact]
     public async Task Backlog_MoreInHistoryThanAsked_GetsTheLastNOfItsNamespaceInOrderThenLive()
     {
-        await using var service = await TestService.StartAsync();
+        await using var service = await StartAsync();
         var matching = new List<string>();
         for (var i = 0; i < 60; i++)
         {
@@ -38,7 +43,7 @@ public sealed class BacklogTests
     [Fact]
     public async Task Backlog_FewerInHistoryThanAsked_GetsAllThereAreThenLive()
     {
-        await using var service = await TestService.StartAsync();
+        await using var service = await StartAsync();
         for (var i = 0; i < 3; i++)
         {
             await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/pets", Data = $"old {i}" });
@@ -56,7 +61,7 @@ public sealed class BacklogTests
     [Fact]
     public async Task Backlog_AfterReadingIt_ReconnectWithLastEventIdGetsNoBacklogAgain()
     {
-        await using var service = await TestService.StartAsync();
+        await using var service = await StartAsync();
         for (var i = 0; i < 5; i++)
         {
             await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/pets", Data = $"old {i}" });
@@ -94,7 +99,7 @@ public sealed class BacklogTests
     [InlineData("?backlog=1&backlog=2", "invalid backlog \"1,2\"")]
     public async Task Backlog_OverTheLimitOrNotANumber_Is400WithTheReason(string query, string reason)
     {
-        await using var service = await TestService.StartAsync();
+        await using var service = await StartAsync();
 
         var (subscriber, response) = await SseSubscriber.TryConnectAsync(service.Http, "/subscribe/pets" + query);
 
@@ -111,7 +116,7 @@ public sealed class BacklogTests
     [Fact]
     public async Task Backlog_AtAConfiguredLimit_IsAcceptedAndOneMoreIsNot()
     {
-        await using var service = await TestService.StartAsync(new Dictionary<string, string?> { ["Sse:MaxBacklog"] = "5" });
+        await using var service = await StartAsync(new Dictionary<string, string?> { ["Sse:MaxBacklog"] = "5" });
 
         await using (var atLimit = await service.SubscribeAsync("/subscribe/pets?backlog=5"))
         {
@@ -131,7 +136,7 @@ public sealed class BacklogTests
     public async Task MaxBacklog_Negative_StopsTheServiceAtStartNamingTheKey()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
-            TestService.StartAsync(new Dictionary<string, string?> { ["Sse:MaxBacklog"] = "-1" }));
+            StartAsync(new Dictionary<string, string?> { ["Sse:MaxBacklog"] = "-1" }));
 
         Assert.Contains("MaxBacklog", error.Message, StringComparison.Ordinal);
     }
@@ -139,7 +144,7 @@ public sealed class BacklogTests
     [Fact]
     public async Task Backlog_WhilePublishing_ThenLive_HasNoGapAndNoDuplicate()
     {
-        await using var service = await TestService.StartAsync();
+        await using var service = await StartAsync();
         const int Total = 2000;
         const int Backlog = 50;
         var published = 0;
@@ -182,4 +187,16 @@ public sealed class BacklogTests
         Assert.Equal(numbers.Order(), numbers);
         Assert.Equal(numbers.Count, numbers.Distinct().Count());
     }
+
+    private Task<TestService> StartAsync(IDictionary<string, string?>? settings = null) => TestService.StartAsync(settings, Transport);
+}
+
+public sealed class BacklogTestsOverHttp1Direct : BacklogTests
+{
+    protected override Transport Transport => Transport.Http1Direct;
+}
+
+public sealed class BacklogTestsOverHttpsHttp2 : BacklogTests
+{
+    protected override Transport Transport => Transport.HttpsHttp2;
 }
