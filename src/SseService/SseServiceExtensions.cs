@@ -90,7 +90,10 @@ public static class SseServiceExtensions
             {
                 options.Interceptors.Add<PublishAuthInterceptor>();
                 options.Interceptors.Add<PublishLimitsInterceptor>();
-            });
+            })
+            // POST /v1/broadcast (the google.api.http option in sse.proto): the same Broadcast, through
+            // the same interceptors and validation, with JSON in and out.
+            .AddJsonTranscoding();
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks();
 
@@ -116,6 +119,7 @@ public static class SseServiceExtensions
         app.UseSecurityHeaders();
         ResponseStartCallbacks.UseOnSubscribe(app); // before CORS, which adds its headers when the response starts
         app.UseCors();
+        app.UseJsonUnknownFieldCheck(); // POST /v1/broadcast: a misspelt field is a 400, not an empty event
 
         app.MapGrpcService<BroadcasterService>();
         app.MapGrpcReflectionService();

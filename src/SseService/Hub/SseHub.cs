@@ -61,8 +61,10 @@ public sealed class SseHub
     /// Registers a subscription. With <paramref name="lastEventId"/> (a client's Last-Event-ID), it
     /// first gets every event after that id that its namespace receives, then live events, with no
     /// gap and no duplicate: registration and the replay's upper bound are fixed under the publish lock.
+    /// Without one, <paramref name="backlog"/> &gt; 0 starts it with the last that many events its
+    /// namespace received (from the history, bounded the same way), then live events.
     /// </summary>
-    public Subscription Subscribe(NamespacePath ns, SubscriberInfo info, string? lastEventId = null)
+    public Subscription Subscribe(NamespacePath ns, SubscriberInfo info, string? lastEventId = null, int backlog = 0)
     {
         var subscription = new Subscription(
             Interlocked.Increment(ref _lastSubscriptionId), ns, info, _options.SubscriberQueueCapacity, _time.GetUtcNow(), _backlogEased);
@@ -78,9 +80,20 @@ public sealed class SseHub
         {
             PrepareReplay(subscription, lastEventId, lastPublished);
         }
-        else if (lastPublished > 0)
+        else
         {
-            subscription.OpeningId = lastPublished.ToString(CultureInfo.InvariantCulture);
+            if (backlog > 0 && lastPublished > 0)
+            {
+                var replay = new List<SseFrame>(Math.Min(backlog, 1024));
+                _history.CollectLast(backlog, lastPublished, ns, replay);
+                subscription.Replay = replay;
+            }
+
+            // The replay's ids set the client's last id; without one, the opening does.
+            if (subscription.Replay.Count == 0 && lastPublished > 0)
+            {
+                subscription.OpeningId = lastPublished.ToString(CultureInfo.InvariantCulture);
+            }
         }
 
         return subscription;

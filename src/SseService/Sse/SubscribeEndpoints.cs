@@ -38,8 +38,14 @@ public static class SubscribeEndpoints
             return;
         }
 
+        if (!BacklogQuery.TryRead(context.Request, out var backlog, out var backlogError))
+        {
+            await RefuseAsync(context, logger, new StreamRefusal(RefusalKind.BadRequest, backlogError));
+            return;
+        }
+
         var request = new StreamRequest(ns, LastEventIdOf(context.Request),
-            HttpCredential.From(context.Request, admission.AuthOptions), HttpSubscriberInfo.From(context));
+            HttpCredential.From(context.Request, admission.AuthOptions), HttpSubscriberInfo.From(context)) { Backlog = backlog };
         var (stream, refusal) = await admission.AdmitAsync(request);
         if (stream is null)
         {

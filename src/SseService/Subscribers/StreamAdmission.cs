@@ -55,6 +55,11 @@ internal sealed class StreamAdmission
             return Refused(RefusalKind.BadRequest, $"invalid Last-Event-ID: it {idProblem}");
         }
 
+        if (request.Backlog > _hub.Options.MaxBacklog)
+        {
+            return Refused(RefusalKind.BadRequest, $"backlog {request.Backlog} is over the limit of {_hub.Options.MaxBacklog} events (Sse:MaxBacklog)");
+        }
+
         var (verdict, grants, refusal) = await _authorization.AuthorizeAsync(ns, request.Credential);
         if (verdict != AccessVerdict.Granted)
         {
@@ -89,7 +94,7 @@ internal sealed class StreamAdmission
         Subscription subscription;
         try
         {
-            subscription = _hub.Subscribe(ns, request.Info, request.LastEventId);
+            subscription = _hub.Subscribe(ns, request.Info, request.LastEventId, request.Backlog);
         }
         catch
         {

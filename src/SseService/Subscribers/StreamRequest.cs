@@ -4,4 +4,8 @@ namespace SseService.Subscribers;
 
 /// <summary>What a transport brings to open a stream, already parsed from its own wire format.</summary>
 /// <param name="Credential">The credential presented (bearer token or API key), or null.</param>
-public sealed record StreamRequest(NamespacePath Namespace, string? LastEventId, string? Credential, SubscriberInfo Info);
+/// <param name="Backlog">How many past events a new stream asks for (0: none); a Last-Event-ID wins over it.</param>
+public sealed record StreamRequest(NamespacePath Namespace, string? LastEventId, string? Credential, SubscriberInfo Info)
+{
+    public int Backlog { get; init; }
+}
