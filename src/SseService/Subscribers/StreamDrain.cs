@@ -25,7 +25,7 @@ internal sealed class StreamDrain : IDisposable
     {
         _window = options.Value.DrainWindow;
         _time = time;
-        _stopping = lifetime.ApplicationStopping.UnsafeRegister(static state => ((StreamDrain)state!).Start(), this);
+        _stopping = lifetime.ApplicationStopping.UnsafeRegister(static state => ((StreamDrain)state!).Begin(), this);
     }
 
     /// <summary>Whether the service is stopping: new streams are refused.</summary>
@@ -47,7 +47,8 @@ internal sealed class StreamDrain : IDisposable
 
     public void Closed(StreamOwner owner) => _open.TryRemove(owner, out _);
 
-    private void Start()
+    /// <summary>Starts the drain (the service is stopping); later calls do nothing.</summary>
+    internal void Begin()
     {
         if (Interlocked.Exchange(ref _draining, 1) != 0)
         {

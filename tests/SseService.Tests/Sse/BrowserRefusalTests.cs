@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Sse.V1;
 using SseService.Tests.Infrastructure;
@@ -54,6 +55,55 @@ public sealed partial class BrowserRefusalTests
 
         var status = await service.Http.GetFromJsonAsync<JsonElement>("/admin/status.json");
         Assert.Equal(2, status.GetProperty("limit_rejections").GetProperty(counted).GetInt32());
+    }
+
+    [Fact]
+    public async Task Subscribe_OverTheNewConnectionRate_EventStreamGets200RetryAndReasonOthersGet503()
+    {
+        // Arrange: one new stream a second, taken.
+        await using var service = await TestService.StartAsync(new Dictionary<string, string?> { ["Sse:Limits:MaxNewConnectionsPerSecond"] = "1" });
+        await using var first = await service.SubscribeAsync("/subscribe/paced");
+
+        // Act
+        await using var browserLike = await RawHttpConnection.OpenAsync(service.HttpAddress, "/subscribe/paced");
+        var stream = await browserLike.ReadToEndTextAsync(SseSubscriber.DefaultTimeout);
+        var (_, other) = await SseSubscriber.TryConnectAsync(service.Http, "/subscribe/paced", asEventSource: false);
+
+        // Assert: told to come back within about the rest of the second, and why.
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", stream, StringComparison.Ordinal);
+        var retry = long.Parse(RetryLine().Match(stream).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(retry, 0, 1_250);
+        Assert.Contains(": refused: too many new streams this second", stream, StringComparison.Ordinal);
+        using (other)
+        {
+            // Unless the window turned over between the two: then it got in.
+            Assert.True(other.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.OK, $"{other.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public async Task Subscribe_WhileTheServiceDrains_EventStreamGets200RetryWithinTheWindowOthersGet503()
+    {
+        // Arrange: the drain begun, as on SIGTERM, while the server still answers.
+        await using var service = await TestService.StartAsync(new Dictionary<string, string?> { ["Sse:DrainWindow"] = "00:00:04" });
+        await using var open = await service.SubscribeAsync("/subscribe/late");
+        service.Services.GetRequiredService<SseService.Subscribers.StreamDrain>().Begin();
+
+        // Act
+        await using var browserLike = await RawHttpConnection.OpenAsync(service.HttpAddress, "/subscribe/late");
+        var stream = await browserLike.ReadToEndTextAsync(SseSubscriber.DefaultTimeout);
+        var (_, other) = await SseSubscriber.TryConnectAsync(service.Http, "/subscribe/late", asEventSource: false);
+
+        // Assert: the open stream was drained, the new ones refused in each client's terms.
+        Assert.Null(await open.ReadAsync());
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", stream, StringComparison.Ordinal);
+        Assert.InRange(long.Parse(RetryLine().Match(stream).Groups[1].Value, CultureInfo.InvariantCulture), 3_000, 5_000);
+        Assert.Contains(": refused: the service is shutting down", stream, StringComparison.Ordinal);
+        using (other)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, other.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(4), other.Headers.RetryAfter?.Delta);
+        }
     }
 
     [Fact]
@@ -113,6 +163,36 @@ public sealed partial class BrowserRefusalTests
         // Assert: it never gave up, and it receives.
         await page.WaitForFunctionAsync("() => window.seen.includes('made it')", null, Wait);
         Assert.NotEqual(2, await page.EvaluateAsync<int>("() => window.second.readyState")); // 2 = CLOSED
+    }
+
+    [Fact]
+    public async Task EventSources_RefusedAtTheNewConnectionRate_ReconnectByThemselvesAndAllReceive()
+    {
+        // Arrange: one new stream a second; three EventSources at once touch at most two windows.
+        await using var service = await TestService.StartAsync(new Dictionary<string, string?> { ["Sse:Limits:MaxNewConnectionsPerSecond"] = "1" });
+        await using var chromium = await HeadlessChromium.LaunchAsync();
+        var page = await chromium.Browser.NewPageAsync();
+        await page.GotoAsync(new Uri(service.HttpAddress, "/health").ToString());
+
+        // Act
+        await page.EvaluateAsync("""
+            () => {
+              window.seen = [[], [], []];
+              window.sources = window.seen.map((seen, i) => {
+                const source = new EventSource("/subscribe/paced");
+                source.onmessage = e => seen.push(e.data);
+                return source;
+              });
+            }
+            """);
+        await page.WaitForFunctionAsync("() => window.sources.every(s => s.readyState === EventSource.OPEN)", null, Wait);
+        await WaitForSubscribersAsync(service, 3);
+        await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/paced", Data = "all of us" });
+
+        // Assert: some were refused, none gave up, all receive.
+        await page.WaitForFunctionAsync("() => window.seen.every(s => s.includes('all of us'))", null, Wait);
+        var status = await service.Http.GetFromJsonAsync<JsonElement>("/admin/status.json");
+        Assert.True(status.GetProperty("limit_rejections").GetProperty("new_connections").GetInt32() >= 1);
     }
 
     private static PageWaitForFunctionOptions Wait => new() { Timeout = WaitMilliseconds };
