@@ -55,12 +55,19 @@ STREAMED_PETS = [
 def load_stubs():
     """Generates sse_pb2 and sse_pb2_grpc from the proto and imports them."""
     with tempfile.TemporaryDirectory(prefix="sse-stubs-") as out:
+        # sse.proto imports google/api/annotations.proto (for POST /v1/broadcast), which is under
+        # protos/ and needs protobuf's own descriptor.proto, shipped with grpc_tools; protoc.main,
+        # unlike "python3 -m grpc_tools.protoc", does not add that folder by itself.
+        well_known = pathlib.Path(protoc.__file__).resolve().parent / "_proto"
         status = protoc.main([
             "protoc",
             f"--proto_path={PROTO_ROOT}",
+            f"--proto_path={well_known}",
             f"--python_out={out}",
             f"--grpc_python_out={out}",
             str(PROTO_ROOT / "sse" / "v1" / "sse.proto"),
+            str(PROTO_ROOT / "google" / "api" / "annotations.proto"),
+            str(PROTO_ROOT / "google" / "api" / "http.proto"),
         ])
         if status != 0:
             sys.exit(f"protoc could not compile {PROTO_ROOT / 'sse/v1/sse.proto'} (exit {status})")

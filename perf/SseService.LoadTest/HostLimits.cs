@@ -25,10 +25,13 @@ internal static class HostLimits
 
         var ports = EphemeralPorts();
         var addresses = Math.Max(1, options.SourceAddresses.Count);
-        if (ports is { } range && (double)options.Subscribers / addresses > range)
+
+        // A storm cut by the tool leaves every first connection's port in TIME_WAIT while the second one takes a new port.
+        var portsPerSubscriber = options.Storm && options.StormCut == StormCut.Tool ? 2 : 1;
+        if (ports is { } range && (double)options.Subscribers * portsPerSubscriber / addresses > range)
         {
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"warning: {options.Subscribers:N0} subscribers over {addresses} source address(es) exceed the {range:N0} ephemeral ports per address (net.ipv4.ip_local_port_range); add --source-addresses 127.0.0.1,127.0.0.2,..."));
+                $"warning: {options.Subscribers:N0} subscribers{(portsPerSubscriber > 1 ? " (twice, for the storm's reconnects)" : "")} over {addresses} source address(es) exceed the {range:N0} ephemeral ports per address (net.ipv4.ip_local_port_range); add --source-addresses 127.0.0.1,127.0.0.2,..."));
         }
 
         return null;

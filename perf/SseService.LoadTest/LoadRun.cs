@@ -6,6 +6,7 @@ using SseService.LoadTest.Measuring;
 using SseService.LoadTest.Options;
 using SseService.LoadTest.Publishing;
 using SseService.LoadTest.Reporting;
+using SseService.LoadTest.Storm;
 using SseService.LoadTest.Subscribing;
 
 namespace SseService.LoadTest;
@@ -49,7 +50,8 @@ internal static class LoadRun
         var plan = NamespacePlan.Create(options);
         var window = new MeasurementWindow();
         var server = options.ServerPid is { } pid ? new ServerProcess(pid) : null;
-        using var pool = new SubscriberPool(options, new SubscriberShared(endpoint, plan, window, options.ConnectConcurrency, options.Reconnect));
+        var storm = options.Storm ? new StormControl(options.StormJitterMilliseconds) : null;
+        using var pool = new SubscriberPool(options, new SubscriberShared(endpoint, plan, window, options.ConnectConcurrency, options.Reconnect, storm));
         var progress = new ProgressLine(pool, window, server);
         using var progressStop = new CancellationTokenSource();
         var progressLoop = WriteProgressAsync(progress, progressStop.Token);
@@ -138,6 +140,7 @@ internal static class LoadRun
         long[] startSeen, endSeen;
         ResourceSample startResources, endResources;
         LatencySnapshot latency;
+        StormObservations? stormSeen = null;
         if (options.Idle)
         {
             // No window: the silence is what there is to account for (the server's CPU while idle).
@@ -158,7 +161,21 @@ internal static class LoadRun
             startResources = ResourceSample.Take(server, publisherProcess);
             window.Open();
             progress.Phase = "measure";
-            await WhileRunningAsync(TimeSpan.FromSeconds(options.DurationSeconds), publisher?.Ended, interrupted);
+            if (storm is not null)
+            {
+                // The window opens at the cut and lasts --duration, or the storm, whichever is longer.
+                progress.Detail = () => StormRun.Describe(pool);
+                var stormStarted = Stopwatch.GetTimestamp();
+                stormSeen = await StormRun.RunAsync(pool, storm, options, endpoint.Server.Port, server, publisherProcess,
+                    phase => progress.Phase = phase, publisher?.Ended, interrupted);
+                progress.Phase = "after";
+                await WhileRunningAsync(TimeSpan.FromSeconds(options.DurationSeconds) - Stopwatch.GetElapsedTime(stormStarted), publisher?.Ended, interrupted);
+            }
+            else
+            {
+                await WhileRunningAsync(TimeSpan.FromSeconds(options.DurationSeconds), publisher?.Ended, interrupted);
+            }
+
             window.Close();
             endResources = ResourceSample.Take(server, publisherProcess);
             endTotals = pool.Totals();
@@ -204,6 +221,7 @@ internal static class LoadRun
             MissingAtEnd = missingAtEnd,
             StalledCut = stalledCut,
             Errors = pool.Errors,
+            Storm = stormSeen,
         };
 
         await progressStop.CancelAsync();
@@ -211,7 +229,7 @@ internal static class LoadRun
         await pool.StopAsync();
 
         await ReportOutput.WriteAsync(LoadReportBuilder.Build(options, observations), options.JsonFile);
-        return outcome?.Error is null ? 0 : 1;
+        return outcome?.Error is null && stormSeen?.CutError is null ? 0 : 1;
     }
 
     /// <summary>Waits for <paramref name="duration"/>, less if publishing (when this tool publishes) fails or the user interrupts.</summary>

@@ -10,7 +10,8 @@
 # Pairs (pairs, pairs-10k) alternate one floor run and one server run, RUNS times, and print each
 # pair's server/floor ratios of CPU per delivery and p99 and their medians.
 # Needs: a Release build (dotnet build -c Release src/SseService && dotnet build -c Release perf/SseService.LoadTest),
-# taskset, gcc (the floor), redis-server (for the backplane scenario) and python3 (a local OTLP sink).
+# taskset, gcc (the floor), redis-server (for the backplane scenario), python3 (a local OTLP sink) and, for the
+# storm's server-side cut, ss (iproute2) with CAP_NET_ADMIN (root here).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-/tmp/sse-benchmarks}; shift || true
@@ -31,6 +32,12 @@ high=(--payload 64 --warmup 5 --duration 10)
 # Idle streams: memory read at once (every stream has its head and ": ok", nothing published, nothing
 # forced) and again after 12 s of silence (below the 15 s keep-alive, so still no traffic).
 idle=(--idle --settle 12)
+# The reconnect storm: 10,000 subscribers at 10 msgs/s (scenario 4's load), warmed up as light loads are,
+# then every stream cut at once and every subscriber back with Last-Event-ID; the window opens at the cut
+# and lasts 20 s or the storm, whichever is longer. The cut is the server's (ss -K aborts the server's
+# end of every stream from outside, no change to the server); storm-toolcut has the tool close its sockets.
+# STORM_SUBSCRIBERS=300 gives a small smoke run of the same scenario.
+storm=(--subscribers "${STORM_SUBSCRIBERS:-10000}" --rate 10 --payload 64 --warmup 15 --duration 20 --storm)
 
 run() { # name, then server args -- tool args; with script=$floor (or $baseline), its args -- tool args
   local name=$1 i extra=(); shift
@@ -65,7 +72,7 @@ PY
 }
 
 scenarios=("$@")
-[ ${#scenarios[@]} -eq 0 ] && scenarios=(floor floor-batch10 floor-10k pairs pairs-10k s1 s1-pipeline s2 s3 s4a s4b s5 floor-idle kestrel-baseline s6 s7 telemetry history redis)
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(floor floor-batch10 floor-10k pairs pairs-10k s1 s1-pipeline s2 s3 s4a s4b s5 floor-idle kestrel-baseline s6 s7 storm telemetry history redis)
 # The issue's targets table: both pairs, 1,000 x 1,000 with its floor, and idle memory beside the floor and plain Kestrel.
 [ "${scenarios[*]}" = targets ] && scenarios=(pairs pairs-10k floor-batch10 s2-1000 s5 floor-idle kestrel-baseline)
 for scenario in "${scenarios[@]}"; do
@@ -87,6 +94,8 @@ for scenario in "${scenarios[@]}"; do
     kestrel-baseline) for n in 10000 19000; do script=$baseline run "kestrel-baseline-idle-$n" -- --subscribers "$n" "${idle[@]}"; done ;;
     s6)  run s6-ingest -- --subscribers 1 --rate 0 "${high[@]}" ;;
     s7)  run s7-stalled10 -- --subscribers 1000 --stalled 10 --rate 100 "${steady[@]}" ;;
+    storm) run "storm-${STORM_SUBSCRIBERS:-10000}x10" -- "${storm[@]}" --storm-cut server ;;
+    storm-toolcut) run "storm-toolcut-${STORM_SUBSCRIBERS:-10000}x10" -- "${storm[@]}" --storm-cut tool ;;
     telemetry)
       sink=$(otlp_sink 4318)
       for rate in 1000 0; do
@@ -145,6 +154,23 @@ for name, rs in runs.items():
           f"{g(delivered_percent):>6.1f} {g(lambda r: r['sequence']['gaps']):>5.0f} {g(lambda r: r['sequence']['missing_at_end']):>5.0f} "
           f"{g(lambda r: r['connections']['lost']):>5.0f} {g(lambda r: r['connections']['closed_by_server']):>5.0f} "
           f"{g(published_rate):>9,.0f} {f'{flagged} of {len(rs)} runs: the tool' if flagged else ''}")
+storms = {name: rs for name, rs in runs.items() if any(r.get('storm') for r in rs)}
+if storms:
+    print(f"\n{'storm':28} {'n':>2} {'cut':>6} {'cut ms':>7} {'all back s':>10} {'caught up s':>11} {'complete':>9} {'conn/s':>8} {'busiest 1s':>10} "
+          f"{'srv CPU%':>8} {'busiest%':>8} {'RSS before':>10} {'RSS peak':>9} {'tool+pub%':>9} bottleneck")
+    for name, rs in storms.items():
+        rs = [r for r in rs if r.get('storm')]
+        st = lambda f: med([f(r['storm']) for r in rs])
+        flagged = sum(1 for r in rs if r['storm']['tool']['bottleneck'])
+        unfinished = sum(1 for r in rs if r['storm']['caught_up']['all_seconds'] is None)
+        print(f"{name:28} {len(rs):>2} {rs[0]['storm']['cut']:>6} {st(lambda s: s['cut_seconds'] * 1000):>7.0f} "
+              f"{st(lambda s: s['back']['all_seconds']):>10.2f} {st(lambda s: s['caught_up']['all_seconds']):>11.2f} "
+              f"{st(lambda s: s['sequence']['complete'] / s['cut_count'] * 100 if s['cut_count'] else None):>8.1f}% "
+              f"{st(lambda s: s['connects']['mean_per_second']):>8,.0f} {st(lambda s: s['connects']['busiest_second']):>10,.0f} "
+              f"{st(lambda s: s['server']['cpu_percent']):>8.1f} {st(lambda s: s['server']['busiest_half_second_cpu_percent']):>8.1f} "
+              f"{st(lambda s: s['server']['rss_kib_before']):>10,.0f} {st(lambda s: s['server']['peak_kib']):>9,.0f} "
+              f"{st(lambda s: s['tool']['cpu_percent'] + (s['tool']['publisher_cpu_percent'] or 0)):>9.1f} "
+              f"{f'{flagged} of {len(rs)} runs: the tool' if flagged else ''}{f'; {unfinished} of {len(rs)} runs: not all caught up' if unfinished else ''}")
 pairs = collections.defaultdict(dict)
 for name, rs in runs.items():
     m = re.fullmatch(r'pair-(.+)-(floor|server)-(\d+)', name)

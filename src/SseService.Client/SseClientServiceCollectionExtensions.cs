@@ -62,6 +62,7 @@ public static class SseClientServiceCollectionExtensions
             .AddTypedClient((http, provider) => new SseSubscriptionClient(
                 http,
                 provider.GetRequiredService<IOptions<SseSubscriptionClientOptions>>().Value,
-                provider.GetService<ILogger<SseSubscriptionClient>>()));
+                provider.GetService<ILogger<SseSubscriptionClient>>(),
+                provider.GetService<TimeProvider>() ?? TimeProvider.System));
     }
 }

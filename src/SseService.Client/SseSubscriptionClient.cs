@@ -33,6 +33,7 @@ public sealed class SseSubscriptionClient
     private readonly string _resetEventType;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly Random _random;
 
     /// <summary>Creates a client over <paramref name="httpClient"/>.</summary>
     /// <param name="httpClient">Sends the requests; its timeout should be infinite.</param>
@@ -45,7 +46,13 @@ public sealed class SseSubscriptionClient
     {
     }
 
-    internal SseSubscriptionClient(HttpClient httpClient, SseSubscriptionClientOptions? options, ILogger? logger, TimeProvider time)
+    /// <summary>The public constructor's work, with the clock and the jitter source injectable (tests, DI).</summary>
+    /// <param name="httpClient">Sends the requests; its timeout should be infinite.</param>
+    /// <param name="options">Where and how to connect.</param>
+    /// <param name="logger">Logs connections, losses and resets.</param>
+    /// <param name="time">Runs the reconnect waits and tells how long a connection lived.</param>
+    /// <param name="random">Draws the jitter of the reconnect waits; <see cref="Random.Shared"/> when null.</param>
+    internal SseSubscriptionClient(HttpClient httpClient, SseSubscriptionClientOptions? options, ILogger? logger, TimeProvider time, Random? random = null)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         options ??= new SseSubscriptionClientOptions();
@@ -68,13 +75,14 @@ public sealed class SseSubscriptionClient
         _resetEventType = options.ResetEventType;
         _logger = logger ?? NullLogger.Instance;
         _time = time;
+        _random = random ?? Random.Shared;
     }
 
     /// <summary>
     /// Subscribes to <paramref name="ns"/> and everything below it. Enumerate the result with
     /// <c>await foreach</c>: connection happens on the first <c>MoveNextAsync</c>; losses are repaired
-    /// silently (waiting the server's <c>retry:</c> hint, else <see cref="SseSubscriptionClientOptions.ReconnectDelay"/>
-    /// with backoff); cancelling <paramref name="cancellationToken"/> closes the connection and ends the
+    /// silently (waiting at least the server's <c>retry:</c> hint, else <see cref="SseSubscriptionClientOptions.ReconnectDelay"/>,
+    /// with jittered backoff); cancelling <paramref name="cancellationToken"/> closes the connection and ends the
     /// sequence normally, without an exception.
     /// </summary>
     /// <param name="ns">Absolute namespace, e.g. <c>/pets</c>; <c>/</c> for everything.</param>
@@ -111,11 +119,11 @@ public sealed class SseSubscriptionClient
     private async IAsyncEnumerable<SseEvent> SubscribeCoreAsync(Uri uri, string? lastEventId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         TimeSpan? serverHint = null;
-        var failures = 0;
+        var backoff = new ReconnectBackoff(_reconnectDelay, _maxReconnectDelay, _random);
         var connectedBefore = false;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var (connection, error) = await TryConnectAsync(uri, lastEventId, cancellationToken).ConfigureAwait(false);
+            var (connection, error, retryAfter) = await TryConnectAsync(uri, lastEventId, cancellationToken).ConfigureAwait(false);
             var healthy = false;
             var outcome = ReadOutcome.Lost;
             if (connection is not null)
@@ -155,8 +163,12 @@ public sealed class SseSubscriptionClient
                 yield break;
             }
 
-            failures = healthy ? 0 : failures + 1;
-            var delay = ReconnectBackoff.NextDelay(serverHint, failures, _reconnectDelay, _maxReconnectDelay);
+            if (healthy)
+            {
+                backoff.Reset();
+            }
+
+            var delay = backoff.Next(serverHint, retryAfter);
             LogLoss(uri, outcome, error, delay);
             if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false))
             {
@@ -165,8 +177,11 @@ public sealed class SseSubscriptionClient
         }
     }
 
-    /// <summary>Opens one connection; (null, error) for a failure worth retrying, throws for one that is not.</summary>
-    private async Task<(Connection? Connection, Exception? Error)> TryConnectAsync(Uri uri, string? lastEventId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens one connection; (null, error, Retry-After if the server sent one) for a failure worth
+    /// retrying, throws for one that is not.
+    /// </summary>
+    private async Task<(Connection? Connection, Exception? Error, TimeSpan? RetryAfter)> TryConnectAsync(Uri uri, string? lastEventId, CancellationToken cancellationToken)
     {
         var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         HttpResponseMessage? response = null;
@@ -179,10 +194,15 @@ public sealed class SseSubscriptionClient
             }
 
             var startedAt = _time.GetTimestamp();
-            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-            request.Headers.Accept.ParseAdd(EventStreamMediaType);
+            // An HttpClient sends only ASCII header values unless its handler was told otherwise, so an id
+            // with other characters goes in the query (?lastEventId=, percent-encoded UTF-8), which the
+            // service reads the same way.
+            var headerSafe = lastEventId is null || System.Text.Ascii.IsValid(lastEventId);
+            using var request = new HttpRequestMessage(HttpMethod.Get, headerSafe ? uri : WithLastEventIdQuery(uri, lastEventId!));
+            // No "Accept: text/event-stream": that asks for the browsers' form of a refusal (a 200 stream
+            // that only carries retry:), while this client reads 503/429 and Retry-After itself.
             request.Headers.CacheControl = new System.Net.Http.Headers.CacheControlHeaderValue { NoCache = true };
-            if (lastEventId is not null)
+            if (lastEventId is not null && headerSafe)
             {
                 request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
             }
@@ -194,7 +214,7 @@ public sealed class SseSubscriptionClient
                     $"SseService answered {(int)response.StatusCode} ({response.ReasonPhrase}) to GET {uri.AbsolutePath}: {await ReadReasonAsync(response, idle.Token).ConfigureAwait(false)}",
                     inner: null,
                     response.StatusCode);
-                return IsTransient(response.StatusCode) ? (null, refused) : throw refused;
+                return IsTransient(response.StatusCode) ? (null, refused, RetryAfterOf(response)) : throw refused;
             }
 
             if (!string.Equals(response.Content.Headers.ContentType?.MediaType, EventStreamMediaType, StringComparison.OrdinalIgnoreCase))
@@ -211,16 +231,16 @@ public sealed class SseSubscriptionClient
             SseClientLog.Connected(_logger, uri, lastEventId, resume);
             var connection = new Connection(response, new IdleTimeoutStream(body, idle, _idleTimeout), idle, startedAt);
             (response, idle) = (null, null); // owned by the connection now
-            return (connection, null);
+            return (connection, null, null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return (null, null);
+            return (null, null, null);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException || e is HttpRequestException { StatusCode: null })
         {
             // Refused connection, reset, DNS failure, no headers within the idle timeout: try again later.
-            return (null, e);
+            return (null, e, null);
         }
         finally
         {
@@ -228,6 +248,17 @@ public sealed class SseSubscriptionClient
             idle?.Dispose();
         }
     }
+
+    private static Uri WithLastEventIdQuery(Uri uri, string lastEventId) =>
+        new UriBuilder(uri) { Query = "lastEventId=" + Uri.EscapeDataString(lastEventId) }.Uri;
+
+    /// <summary>The wait a 503 or 429 asked for (<c>Retry-After</c>, in seconds or as a date).</summary>
+    private TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } when date > _time.GetUtcNow() => date - _time.GetUtcNow(),
+        _ => null,
+    };
 
     private static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;

@@ -14,14 +14,17 @@ public sealed class SseSubscriptionClientOptions
     public Uri? Address { get; set; }
 
     /// <summary>
-    /// Wait before reconnecting when the server sent no <c>retry:</c> hint. Doubled after each attempt
-    /// that fails or ends without delivering anything, up to <see cref="MaxReconnectDelay"/>.
+    /// Least wait before reconnecting when the server sent no <c>retry:</c> hint (a hint replaces it).
+    /// The first wait after a healthy connection is this plus a random part of up to half of it; each
+    /// further attempt in a row that fails or ends without delivering anything waits a random time
+    /// between this and three times the previous wait (decorrelated jitter), up to <see cref="MaxReconnectDelay"/>.
     /// </summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Longest wait between attempts, server <c>retry:</c> hints included (a producer can set one on any
-    /// event, so it is not trusted beyond this).
+    /// Longest wait between attempts, server <c>retry:</c> hints and <c>Retry-After</c> included (a producer
+    /// can set a hint on any event, so it is not trusted beyond this). A connection that lives this long
+    /// counts as healthy even if nothing was published meanwhile.
     /// </summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -40,6 +43,9 @@ public sealed class SseSubscriptionClientOptions
 internal sealed class SseSubscriptionClientOptionsValidator : IValidateOptions<SseSubscriptionClientOptions>
 {
     private const string Name = nameof(SseSubscriptionClientOptions);
+
+    /// <summary>The longest wait a timer takes (Task.Delay refuses more).</summary>
+    private static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     /// <summary>Whether <see cref="SseSubscriptionClientOptions.Address"/> must be set (it may come from the HttpClient otherwise).</summary>
     public bool RequireAddress { get; init; } = true;
@@ -61,6 +67,11 @@ internal sealed class SseSubscriptionClientOptionsValidator : IValidateOptions<S
         if (options.MaxReconnectDelay < options.ReconnectDelay)
         {
             failures.Add($"{Name}.{nameof(options.MaxReconnectDelay)} ({options.MaxReconnectDelay}) must be at least {nameof(options.ReconnectDelay)} ({options.ReconnectDelay}).");
+        }
+
+        if (options.MaxReconnectDelay > MaxWait)
+        {
+            failures.Add($"{Name}.{nameof(options.MaxReconnectDelay)} must be at most {MaxWait} (was {options.MaxReconnectDelay}).");
         }
 
         if (options.IdleTimeout <= TimeSpan.Zero && options.IdleTimeout != Timeout.InfiniteTimeSpan)

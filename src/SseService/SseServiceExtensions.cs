@@ -43,6 +43,9 @@ public static class SseServiceExtensions
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, SocketSendBuffer>();
         services.AddSingleton<SendScheduler>();
         services.AddSingleton<StreamAdmission>();
+        services.AddOptionsWithValidateOnStart<DrainOptions, DrainOptionsValidator>().Bind(section);
+        services.AddSingleton<IValidateOptions<DrainOptions>, DrainWithinShutdown>();
+        services.AddSingleton<StreamDrain>();
         if (section.GetValue(nameof(SubscribeOptions.DirectSocketWrites), defaultValue: true))
         {
             // The Http endpoint on sockets of our own, so a stream can borrow its socket (Connections/).
@@ -50,6 +53,7 @@ public static class SseServiceExtensions
             services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(provider => provider.GetRequiredService<HttpEndpointAddresses>());
             services.AddSingleton<IConnectionListenerFactory, OwnedSocketTransportFactory>();
         }
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ResumeRequestLimits>();
 
         // The admin page's stream runs on a hub of its own, so watching never shows up in the counters.
         services.AddOptions<AdminOptions>().Bind(section);
@@ -70,6 +74,7 @@ public static class SseServiceExtensions
         services.AddSingleton<CredentialValidator>();
         services.AddSingleton<SubscribeAuthorization>();
         services.AddSingleton<ConnectionLimiter>();
+        services.AddSingleton<NewConnectionRateLimiter>();
         services.AddSingleton<PublishAuthInterceptor>();
         services.AddSingleton<PublishLimitsInterceptor>();
         services.AddHostedService<ExposureWarningService>();
@@ -85,7 +90,10 @@ public static class SseServiceExtensions
             {
                 options.Interceptors.Add<PublishAuthInterceptor>();
                 options.Interceptors.Add<PublishLimitsInterceptor>();
-            });
+            })
+            // POST /v1/broadcast (the google.api.http option in sse.proto): the same Broadcast, through
+            // the same interceptors and validation, with JSON in and out.
+            .AddJsonTranscoding();
         services.AddSingleton<IPostConfigureOptions<KestrelServerOptions>, GrpcKeepAlivePings>();
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks();
@@ -112,6 +120,7 @@ public static class SseServiceExtensions
         app.UseSecurityHeaders();
         ResponseStartCallbacks.UseOnSubscribe(app); // before CORS, which adds its headers when the response starts
         app.UseCors();
+        app.UseJsonUnknownFieldCheck(); // POST /v1/broadcast: a misspelt field is a 400, not an empty event
 
         app.MapGrpcService<BroadcasterService>();
         app.MapGrpcReflectionService();

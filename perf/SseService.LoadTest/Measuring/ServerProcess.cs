@@ -34,7 +34,12 @@ internal sealed class ServerProcess(int pid)
     }
 
     /// <summary>Resident set size in KiB; null once the process is gone.</summary>
-    public long? ResidentKiB()
+    public long? ResidentKiB() => StatusKiB("VmRSS:");
+
+    /// <summary>The highest resident set size the process has had so far (VmHWM), in KiB; null once it is gone.</summary>
+    public long? PeakResidentKiB() => StatusKiB("VmHWM:");
+
+    private long? StatusKiB(string field)
     {
         var status = TryRead(_statusPath);
         if (status is null)
@@ -44,9 +49,9 @@ internal sealed class ServerProcess(int pid)
 
         foreach (var line in status.Split('\n'))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            if (line.StartsWith(field, StringComparison.Ordinal))
             {
-                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+                return long.Parse(line.AsSpan(field.Length).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
             }
         }
 

@@ -85,4 +85,32 @@ internal sealed record LoadOptions
     public bool PublishesInProcess => !NoPublish && !Idle && !PublisherProcess;
 
     public int StalledSubscribers => (int)Math.Round(Subscribers * StalledPercent / 100.0);
+
+    /// <summary>
+    /// The reconnect storm (<c>--storm</c>): after the warm-up every stream is cut at once, then every
+    /// subscriber reconnects with Last-Event-ID while publishing goes on; the measured window opens at the cut.
+    /// </summary>
+    public bool Storm { get; init; }
+
+    /// <summary>Who cuts the streams in a storm.</summary>
+    public StormCut StormCut { get; init; } = StormCut.Server;
+
+    /// <summary>Each subscriber waits a random 0 to this many milliseconds after the cut before reconnecting; 0 reconnects at once.</summary>
+    public double StormJitterMilliseconds { get; init; }
+
+    /// <summary>How long the storm may take (cut to every subscriber caught up) before it is reported as not finished.</summary>
+    public double StormTimeoutSeconds { get; init; } = 120;
+}
+
+/// <summary>How a storm cuts every stream at once.</summary>
+internal enum StormCut
+{
+    /// <summary>
+    /// The kernel aborts the server's end of every stream (<c>ss -K</c>, SOCK_DESTROY): each subscriber
+    /// gets a reset, as from a server or proxy that drops its connections; the server process keeps running.
+    /// </summary>
+    Server,
+
+    /// <summary>The tool closes every socket itself (the server sees each client leave).</summary>
+    Tool,
 }

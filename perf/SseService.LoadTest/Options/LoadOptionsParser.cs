@@ -42,6 +42,10 @@ internal static class LoadOptionsParser
                 "--stop-on-stdin-eof" => options with { StopOnStdinEof = inlineValue is null || Bool(name, inlineValue) },
                 "--settle" => options with { SettleSeconds = Number(name, Value(), 0, 3_600) },
                 "--idle" => options with { Idle = inlineValue is null || Bool(name, inlineValue) },
+                "--storm" => options with { Storm = inlineValue is null || Bool(name, inlineValue) },
+                "--storm-cut" => options with { StormCut = Cut(name, Value()) },
+                "--storm-jitter" => options with { StormJitterMilliseconds = Number(name, Value(), 0, 600_000) },
+                "--storm-timeout" => options with { StormTimeoutSeconds = Number(name, Value(), 1, 3_600) },
                 _ => throw new UsageException($"unknown option '{args[i]}'"),
             };
         }
@@ -59,6 +63,11 @@ internal static class LoadOptionsParser
         if (options.PublisherRole)
         {
             return ValidatePublisherRole(options);
+        }
+
+        if (!options.Storm && (options.StormJitterMilliseconds > 0 || options.StormTimeoutSeconds != new LoadOptions().StormTimeoutSeconds || options.StormCut != StormCut.Server))
+        {
+            throw new UsageException("--storm-cut, --storm-jitter and --storm-timeout apply only with --storm");
         }
 
         if (options.StopOnStdinEof)
@@ -101,8 +110,36 @@ internal static class LoadOptionsParser
             throw new UsageException("--source-addresses mixes IPv4 and IPv6; give one family");
         }
 
-        return options;
+        return options.Storm ? ValidateStorm(options) : options;
     }
+
+    /// <summary>A storm needs events to resume from and subscribers that read them; it reconnects by definition.</summary>
+    private static LoadOptions ValidateStorm(LoadOptions options)
+    {
+        if (options.Idle)
+        {
+            throw new UsageException("--storm contradicts --idle: a storm needs events published to resume from");
+        }
+
+        if (options.StalledPercent > 0)
+        {
+            throw new UsageException("--storm does not take --stalled: every subscriber must read to be checked for what it missed");
+        }
+
+        if (options.StormCut == StormCut.Server && !options.SseUrl.IsLoopback)
+        {
+            throw new UsageException($"--storm-cut server aborts the server's sockets on this machine (ss -K), so --sse-url must be a loopback address, not '{options.SseUrl.Host}'; use --storm-cut tool");
+        }
+
+        return options with { Reconnect = true };
+    }
+
+    private static StormCut Cut(string name, string value) => value switch
+    {
+        "server" => StormCut.Server,
+        "tool" => StormCut.Tool,
+        _ => throw new UsageException($"{name} takes server or tool, not '{value}'"),
+    };
 
     /// <summary>The publisher alone: what it publishes is checked, subscriber options are ignored.</summary>
     private static LoadOptions ValidatePublisherRole(LoadOptions options)

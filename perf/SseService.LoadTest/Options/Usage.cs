@@ -46,6 +46,22 @@ internal static class Usage
           --idle                     publish nothing, open no window: connect, read the server's memory at once
                                      (and after --settle), report. For memory per idle stream
 
+        Reconnect storm
+          --storm                    after the warm-up cut every stream at once, then every subscriber reconnects
+                                     with Last-Event-ID (the id of the last event it read) while publishing goes
+                                     on; the measured window opens at the cut and lasts --duration or until every
+                                     one has caught up. Reports: time until all are back (each has its new head),
+                                     until all have caught up (every event sent before it was back, checked for
+                                     no gap and no duplicate per subscriber), connects/s, and (with --server-pid)
+                                     the server's CPU and peak RSS over the storm, read every 20 ms. Implies
+                                     --reconnect; reconnects go through --connect-concurrency like any connect
+          --storm-cut server|tool    server: the kernel aborts the server's end of every stream from outside
+                                     (ss -K on the SSE port; needs CAP_NET_ADMIN, loopback only): each
+                                     subscriber gets a reset, the server process keeps running. tool: the tool
+                                     closes its sockets itself                                             [server]
+          --storm-jitter MS          each subscriber waits a random 0..MS after the cut before reconnecting  [0]
+          --storm-timeout SECONDS    give up waiting for every subscriber to catch up after this long        [120]
+
         Timing and output
           --settle SECONDS           after the memory is read at once, wait this long with nothing sent and read
                                      it again (the settled figure), before publishing starts                [0]

@@ -15,7 +15,8 @@ internal sealed record LoadReport(
     ToolFigures Tool,
     ServerFigures? Server,
     string? PublishError,
-    IReadOnlyDictionary<string, int> Errors);
+    IReadOnlyDictionary<string, int> Errors,
+    SseService.LoadTest.Storm.StormFigures? Storm);
 
 /// <summary><c>GrpcUrl</c> is null with <c>NoPublish</c>: another program published and this tool opened no gRPC connection.</summary>
 internal sealed record RunSettings(
@@ -36,7 +37,8 @@ internal sealed record RunSettings(
     bool PublisherProcess,
     bool Idle,
     double SettleSeconds,
-    IReadOnlyList<string> SourceAddresses);
+    IReadOnlyList<string> SourceAddresses,
+    bool Storm);
 
 /// <summary><c>Opened</c>: streams that had their head and opening comment when memory was read at once, <c>OpenedSeconds</c> after connecting began.</summary>
 internal sealed record ConnectFigures(int Attempted, int Connected, int Failed, double Seconds, int Opened, double OpenedSeconds);

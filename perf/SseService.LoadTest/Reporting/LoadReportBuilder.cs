@@ -37,12 +37,13 @@ internal static class LoadReportBuilder
             Tool(run, deliveries),
             Server(run, deliveries),
             run.PublishError,
-            run.Errors);
+            run.Errors,
+            run.Storm is { } storm ? Storm.StormFiguresBuilder.Build(storm) : null);
     }
 
     private static RunSettings Settings(LoadOptions o, int stalled) => new(
         o.SseUrl.ToString(), o.NoPublish ? null : o.GrpcUrl.ToString(), o.Subscribers, stalled, o.Namespaces, o.Depth, o.Prefix, o.Rate,
-        o.PayloadBytes, o.WarmupSeconds, o.DurationSeconds, o.Reconnect, o.Publishers, o.NoPublish, o.PublisherProcess, o.Idle, o.SettleSeconds, [.. o.SourceAddresses.Select(a => a.ToString())]);
+        o.PayloadBytes, o.WarmupSeconds, o.DurationSeconds, o.Reconnect, o.Publishers, o.NoPublish, o.PublisherProcess, o.Idle, o.SettleSeconds, [.. o.SourceAddresses.Select(a => a.ToString())], o.Storm);
 
     private static ToolFigures Tool(RunObservations run, long deliveries)
     {

@@ -21,6 +21,9 @@ internal sealed class ProgressLine(SubscriberPool pool, MeasurementWindow window
     /// <summary>Set by the run as it moves from connecting to warm-up, measuring and draining.</summary>
     public string Phase { get; set; } = "connect";
 
+    /// <summary>More to show at the end of the line (the storm's phases), when set.</summary>
+    public Func<string>? Detail { get; set; }
+
     private IPublisherRun? _publisher;
     private ServerProcess? _publisherProcess;
 
@@ -52,7 +55,8 @@ internal sealed class ProgressLine(SubscriberPool pool, MeasurementWindow window
             + (recent.Count > 0 ? Inv($"  p50 {recent.PercentileMicroseconds(0.5) / 1000:0.00} ms p99 {recent.PercentileMicroseconds(0.99) / 1000:0.00} ms") : "")
             + Inv($"  gaps {totals.Gaps:N0}  closed {totals.ClosedByServer:N0}  tool {resources.ToolCpuPercentSince(_lastResources):0}%")
             + (publisherCpu is { } pub ? Inv($" + publisher {pub:0}%") : "")
-            + (serverCpu is { } cpu ? Inv($"  server {cpu:0}%") : "");
+            + (serverCpu is { } cpu ? Inv($"  server {cpu:0}%") : "")
+            + (Detail?.Invoke() ?? "");
 
         _lastResources = resources;
         _lastReceived = totals.Received;

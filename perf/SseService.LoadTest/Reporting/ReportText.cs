@@ -70,6 +70,11 @@ internal static class ReportText
                 + Inv($", {Optional(v.RssKibEnd, "N0")} at the end"));
         }
 
+        if (report.Storm is { } storm)
+        {
+            Storm.StormText.Append(text, storm);
+        }
+
         if (report.PublishError is { } error)
         {
             Line(text, Inv($"  PUBLISH FAILED: {error}"));

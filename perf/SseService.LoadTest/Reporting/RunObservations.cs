@@ -62,6 +62,9 @@ internal sealed record RunObservations
     public required int StalledCut { get; init; }
 
     public required IReadOnlyDictionary<string, int> Errors { get; init; }
+
+    /// <summary>The storm, in a run with --storm; its window opened at the cut.</summary>
+    public SseService.LoadTest.Storm.StormObservations? Storm { get; init; }
 }
 
 /// <summary>Who published during the run.</summary>

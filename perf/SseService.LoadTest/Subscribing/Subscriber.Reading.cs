@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
+using SseService.LoadTest.Storm;
 
 namespace SseService.LoadTest.Subscribing;
 
@@ -33,7 +34,8 @@ internal sealed partial class Subscriber
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidDataException)
         {
-            if (!_shared.IsStopping && e is not ObjectDisposedException)
+            // The storm's own cut (a reset from the server side, or this tool closing the socket) is no error.
+            if (!_shared.IsStopping && e is not ObjectDisposedException && !IsStormCut)
             {
                 _shared.Errors.Note("stream: " + Describe(e));
             }
@@ -126,6 +128,11 @@ internal sealed partial class Subscriber
         else
         {
             _duplicates++;
+        }
+
+        if (_stormPhase == (int)StormPhase.Back)
+        {
+            NoteStormEvent(sentAt);
         }
 
         if (_shared.Window.IsOpen)

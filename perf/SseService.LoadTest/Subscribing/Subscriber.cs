@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using SseService.LoadTest.Storm;
 
 namespace SseService.LoadTest.Subscribing;
 
@@ -32,6 +34,18 @@ internal sealed partial class Subscriber(SubscriberShared shared, int leaf, IPAd
     private long _foreign;
     private long _closedByServer;
     private long _reconnects;
+
+    // The storm (see Subscriber.Storm.cs): written by this subscriber's loop, read by the run when it is over.
+    private int _stormPhase;
+    private long _stormCutAt;
+    private long _stormBackAt;
+    private long _stormLastMissedAt;
+    private long _stormCaughtUpAt;
+    private int _stormCutAgain;
+    private int _stormFailedAttempts;
+    private long _gapsAtCut;
+    private long _duplicatesAtCut;
+    private long _foreignAtCut;
 
     public int Leaf { get; } = leaf;
 
@@ -88,6 +102,21 @@ internal sealed partial class Subscriber(SubscriberShared shared, int leaf, IPAd
                 return;
             }
 
+            if (_shared.Storm is { CutStarted: true } storm && StormPhase == StormPhase.Before)
+            {
+                // The storm's cut: reconnect once every stream has seen it, as a client would, with
+                // Last-Event-ID. Counted in the storm's figures, not as a close or a reconnect.
+                NoteStormCut(storm);
+                connection = await storm.WaitToReconnectAsync(_shared.Stopping) ? await ReconnectAsync() : null;
+                if (connection is null)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            NoteStreamEnded();
             Interlocked.Increment(ref _closedByServer);
             if (!_shared.Reconnect)
             {
@@ -163,6 +192,7 @@ internal sealed partial class Subscriber(SubscriberShared shared, int leaf, IPAd
         try
         {
             var connection = await SseConnector.ConnectAsync(_shared.Endpoint.Server, _source, request, IsStalled, _shared.Stopping);
+            NoteHead(Stopwatch.GetTimestamp());
             _body.Reset();
             _events.ResetStream();
             _isChunked = connection.IsChunked;
@@ -184,6 +214,7 @@ internal sealed partial class Subscriber(SubscriberShared shared, int leaf, IPAd
             if (!_shared.IsStopping)
             {
                 _shared.Errors.Note("connect: " + Describe(e));
+                NoteFailedAttempt();
             }
 
             return null;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using SseService.LoadTest.Options;
+using SseService.LoadTest.Storm;
 
 namespace SseService.LoadTest.Subscribing;
 
@@ -197,6 +198,36 @@ internal sealed class SubscriberPool : IDisposable
 
         return cut;
     }
+
+    /// <summary>The tool-side cut of a storm: closes every subscriber's socket, one after the other, as fast as the loop goes.</summary>
+    public void CutAllByTool()
+    {
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber.CutByTool();
+        }
+    }
+
+    /// <summary>How many subscribers are in each phase of the storm now.</summary>
+    public (int Before, int Cut, int Back, int CaughtUp) StormPhases()
+    {
+        int before = 0, cut = 0, back = 0, caughtUp = 0;
+        foreach (var subscriber in _subscribers)
+        {
+            switch (subscriber.StormPhase)
+            {
+                case StormPhase.Before: before++; break;
+                case StormPhase.Cut: cut++; break;
+                case StormPhase.Back: back++; break;
+                default: caughtUp++; break;
+            }
+        }
+
+        return (before, cut, back, caughtUp);
+    }
+
+    /// <summary>Every subscriber's storm, for the report.</summary>
+    public SubscriberStormResult[] StormResults() => Array.ConvertAll(_subscribers, s => s.StormResult());
 
     /// <summary>Closes every stream from our side and waits for the subscribers to finish.</summary>
     public async Task StopAsync()

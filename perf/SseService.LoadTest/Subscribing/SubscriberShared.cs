@@ -1,9 +1,11 @@
 using SseService.LoadTest.Measuring;
+using SseService.LoadTest.Storm;
 
 namespace SseService.LoadTest.Subscribing;
 
 /// <summary>What every subscriber of a run shares: where to connect, the connect gate, the window and the error log.</summary>
-internal sealed class SubscriberShared(SseEndpoint endpoint, NamespacePlan plan, MeasurementWindow window, int connectConcurrency, bool reconnect) : IDisposable
+internal sealed class SubscriberShared(
+    SseEndpoint endpoint, NamespacePlan plan, MeasurementWindow window, int connectConcurrency, bool reconnect, StormControl? storm = null) : IDisposable
 {
     // Built once per namespace: a first connection sends the same bytes as every other on its leaf.
     private readonly byte[][] _firstRequests = [.. plan.Names.Select(ns => endpoint.BuildRequest(ns, default))];
@@ -17,6 +19,9 @@ internal sealed class SubscriberShared(SseEndpoint endpoint, NamespacePlan plan,
     public MeasurementWindow Window => window;
 
     public bool Reconnect => reconnect;
+
+    /// <summary>The storm's cut and reconnect gate; null in a run without a storm.</summary>
+    public StormControl? Storm => storm;
 
     /// <summary>Bounds connection attempts in flight, so a burst never overflows the server's listen backlog.</summary>
     public SemaphoreSlim ConnectGate { get; } = new(connectConcurrency, connectConcurrency);

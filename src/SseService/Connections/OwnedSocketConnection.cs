@@ -39,20 +39,16 @@ internal sealed partial class OwnedSocketConnection : ConnectionContext,
     private bool _socketClosed;
     private bool _writeShut;
 
-    public OwnedSocketConnection(Socket socket, MemoryPool<byte> pool, string connectionId)
+    public OwnedSocketConnection(Socket socket, ConnectionPipes pipes, string connectionId)
     {
         _socket = socket;
-        MemoryPool = pool;
+        MemoryPool = pipes.Pool;
         ConnectionId = connectionId;
         LocalEndPoint = socket.LocalEndPoint;
         RemoteEndPoint = socket.RemoteEndPoint;
         ConnectionClosed = _closed.Token;
-
-        // The HTTP layer's read side resumes on the thread pool; our loops write and read inline.
-        _input = new Pipe(new PipeOptions(pool, PipeScheduler.ThreadPool, PipeScheduler.Inline,
-            pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false));
-        _output = new Pipe(new PipeOptions(pool, PipeScheduler.ThreadPool, PipeScheduler.Inline,
-            pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false));
+        _input = new Pipe(pipes.Input);
+        _output = new Pipe(pipes.Output);
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
 
         _features.Set<IConnectionIdFeature>(this);
@@ -322,6 +318,19 @@ internal sealed partial class OwnedSocketConnection : ConnectionContext,
         {
             // A callback of the server's failed; the connection is ending regardless.
         }
+    }
+
+    /// <summary>The pipes' options, shared by every connection of a listener (one object each, not one per connection).</summary>
+    internal sealed class ConnectionPipes(MemoryPool<byte> pool)
+    {
+        public MemoryPool<byte> Pool { get; } = pool;
+
+        // The HTTP layer's read side resumes on the thread pool; our loops write and read inline.
+        public PipeOptions Input { get; } = new(pool, PipeScheduler.ThreadPool, PipeScheduler.Inline,
+            pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false);
+
+        public PipeOptions Output { get; } = new(pool, PipeScheduler.ThreadPool, PipeScheduler.Inline,
+            pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false);
     }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe

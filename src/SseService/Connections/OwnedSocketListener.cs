@@ -15,13 +15,13 @@ internal sealed class OwnedSocketListener : IConnectionListener
     private static long s_lastConnectionId;
 
     private readonly Socket _listener;
-    private readonly MemoryPool<byte> _pool;
+    private readonly OwnedSocketConnection.ConnectionPipes _pipes;
     private readonly int _sendBufferBytes;
 
     private OwnedSocketListener(Socket listener, MemoryPool<byte> pool, int sendBufferBytes)
     {
         _listener = listener;
-        _pool = pool;
+        _pipes = new OwnedSocketConnection.ConnectionPipes(pool);
         _sendBufferBytes = sendBufferBytes;
         EndPoint = listener.LocalEndPoint!;
     }
@@ -92,7 +92,7 @@ internal sealed class OwnedSocketListener : IConnectionListener
             }
 
             var id = Interlocked.Increment(ref s_lastConnectionId).ToString("x", CultureInfo.InvariantCulture);
-            var connection = new OwnedSocketConnection(socket, _pool, id);
+            var connection = new OwnedSocketConnection(socket, _pipes, id);
             connection.Start();
             return connection;
         }

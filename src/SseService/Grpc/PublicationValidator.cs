@@ -24,9 +24,17 @@ internal static class PublicationValidator
             return false;
         }
 
-        if (!IsValidField(message.Event, "event", options.MaxFieldLength, out refusal)
-            || !IsValidField(message.Id, "id", options.MaxFieldLength, out refusal))
+        if (!IsValidField(message.Event, "event", options.MaxFieldLength, out refusal))
         {
+            return false;
+        }
+
+        // An id must be one a client can send back as Last-Event-ID: the subscribe side applies the same rule.
+        if (!EventIdRule.IsValid(message.Id, options.MaxFieldLength, out var idProblem))
+        {
+            refusal = Invalid(message.Id.Length > options.MaxFieldLength
+                ? $"id {idProblem}"
+                : $"id {idProblem} (got {Echo(message.Id)})");
             return false;
         }
 

@@ -136,6 +136,34 @@ internal sealed class EventHistory(HistoryOptions options, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Adds to <paramref name="into"/>, oldest first, the last <paramref name="count"/> events up to and
+    /// including <paramref name="upToSequence"/> that <paramref name="ns"/> receives (fewer when the
+    /// history holds fewer): a new stream's backlog.
+    /// </summary>
+    public void CollectLast(int count, long upToSequence, NamespacePath ns, List<SseFrame> into) =>
+        CollectLast(count, upToSequence, [ns], into);
+
+    /// <inheritdoc cref="CollectLast(int, long, NamespacePath, List{SseFrame})"/>
+    public void CollectLast(int count, long upToSequence, IReadOnlyList<NamespacePath> namespaces, List<SseFrame> into)
+    {
+        var start = into.Count;
+        lock (_gate)
+        {
+            EvictLocked();
+            for (var i = _count - 1; i >= 0 && into.Count - start < count; i--)
+            {
+                var frame = At(i).Frame;
+                if (frame.Sequence <= upToSequence && namespaces.Receives(frame.Namespace))
+                {
+                    into.Add(frame);
+                }
+            }
+        }
+
+        into.Reverse(start, into.Count - start);
+    }
+
     private ref Entry At(int index) => ref _ring[(_head + index) % _ring.Length];
 
     private void Grow()

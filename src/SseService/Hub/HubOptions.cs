@@ -54,6 +54,13 @@ public sealed class HubOptions
     [Range(0, int.MaxValue)]
     public int RetryMilliseconds { get; set; }
 
+    /// <summary>
+    /// Most events a new stream may ask for with <c>?backlog=N</c> (the last N its namespace received,
+    /// from the history); 0 turns the backlog off.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MaxBacklog { get; set; } = 100;
+
     /// <summary>The recent events kept for resume (<c>Sse:History</c>).</summary>
     [ValidateObjectMembers]
     public HistoryOptions History { get; set; } = new();

@@ -61,15 +61,18 @@ public sealed class SseHub
     /// Registers a subscription. With <paramref name="lastEventId"/> (a client's Last-Event-ID), it
     /// first gets every event after that id that its namespace receives, then live events, with no
     /// gap and no duplicate: registration and the replay's upper bound are fixed under the publish lock.
+    /// Without one, <paramref name="backlog"/> &gt; 0 starts it with the last that many events its
+    /// namespace received (from the history, bounded the same way), then live events.
     /// </summary>
-    public Subscription Subscribe(NamespacePath ns, SubscriberInfo info, string? lastEventId = null) =>
-        Subscribe([ns], info, lastEventId);
+    public Subscription Subscribe(NamespacePath ns, SubscriberInfo info, string? lastEventId = null, int backlog = 0) =>
+        Subscribe([ns], info, lastEventId, backlog);
 
     /// <summary>
     /// Registers one subscription for several namespaces: each event any of them receives reaches it
-    /// once, in the global order, also where they overlap; a Last-Event-ID replays the union's missed events.
+    /// once, in the global order, also where they overlap; a Last-Event-ID replays the union's missed
+    /// events, and a backlog is the last events of the union.
     /// </summary>
-    public Subscription Subscribe(IReadOnlyList<NamespacePath> namespaces, SubscriberInfo info, string? lastEventId = null)
+    public Subscription Subscribe(IReadOnlyList<NamespacePath> namespaces, SubscriberInfo info, string? lastEventId = null, int backlog = 0)
     {
         var subscription = new Subscription(
             Interlocked.Increment(ref _lastSubscriptionId), NamespaceSet.Normalize(namespaces), info, _options.SubscriberQueueCapacity,
@@ -86,9 +89,20 @@ public sealed class SseHub
         {
             PrepareReplay(subscription, lastEventId, lastPublished);
         }
-        else if (lastPublished > 0)
+        else
         {
-            subscription.OpeningId = lastPublished.ToString(CultureInfo.InvariantCulture);
+            if (backlog > 0 && lastPublished > 0)
+            {
+                var replay = new List<SseFrame>(Math.Min(backlog, 1024));
+                _history.CollectLast(backlog, lastPublished, subscription.Namespaces, replay);
+                subscription.Replay = replay;
+            }
+
+            // The replay's ids set the client's last id; without one, the opening does.
+            if (subscription.Replay.Count == 0 && lastPublished > 0)
+            {
+                subscription.OpeningId = lastPublished.ToString(CultureInfo.InvariantCulture);
+            }
         }
 
         return subscription;

@@ -15,6 +15,13 @@ public sealed class LimitsOptions
     [Range(0, int.MaxValue)]
     public int MaxConnectionsPerClient { get; set; }
 
+    /// <summary>
+    /// New SSE streams this instance lets start per second (a fixed one-second window), so that a
+    /// reconnect storm is let in at a pace; one more is answered 503 with Retry-After. 0 (the default): unlimited.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int MaxNewConnectionsPerSecond { get; set; }
+
     /// <summary>Messages a second one producer (credential, or client address without auth) may publish; bursts up to one second's worth.</summary>
     [Range(0, int.MaxValue)]
     public int MaxPublishRatePerProducer { get; set; }

@@ -47,8 +47,18 @@ public static class SubscribeEndpoints
             return;
         }
 
+        if (!BacklogQuery.TryRead(context.Request, out var backlog, out var backlogError))
+        {
+            await RefuseAsync(context, logger, new StreamRefusal(RefusalKind.BadRequest, backlogError));
+            return;
+        }
+
         var request = new StreamRequest(namespaces[0], LastEventIdOf(context.Request),
-            HttpCredential.From(context.Request, admission.AuthOptions), HttpSubscriberInfo.From(context)) { Namespaces = namespaces };
+            HttpCredential.From(context.Request, admission.AuthOptions), HttpSubscriberInfo.From(context))
+        {
+            Namespaces = namespaces,
+            Backlog = backlog,
+        };
         var (stream, refusal) = await admission.AdmitAsync(request);
         if (stream is null)
         {
@@ -139,6 +149,21 @@ public static class SubscribeEndpoints
     private static async Task RefuseAsync(HttpContext context, ILogger logger, StreamRefusal refusal)
     {
         var response = context.Response;
+        if (refusal.RetryAfter is { } waitFor && WantsEventStream(context.Request))
+        {
+            // EventSource gives up for good on anything but 200 text/event-stream: a refusal that waiting
+            // gets past is a stream that only says when to come back (jittered, so refused clients
+            // do not all return together) and why, then ends.
+            var retry = (long)(waitFor.TotalMilliseconds * (0.75 + (Random.Shared.NextDouble() / 2)));
+            SubscriberLog.Rejected(logger, context.Request.Path.Value ?? "", StatusCodes.Status200OK, refusal.Reason);
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache";
+            await response.WriteAsync(
+                string.Create(CultureInfo.InvariantCulture, $"retry: {retry}\n\n: refused: {SingleLine(refusal.Reason)}\n\n"), context.RequestAborted);
+            return;
+        }
+
         var status = refusal.Kind switch
         {
             RefusalKind.BadRequest => StatusCodes.Status400BadRequest,
@@ -154,7 +179,7 @@ public static class SubscribeEndpoints
 
         if (refusal.RetryAfter is { } retryAfter)
         {
-            response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
         SubscriberLog.Rejected(logger, context.Request.Path.Value ?? "", status, refusal.Reason);
@@ -162,6 +187,22 @@ public static class SubscribeEndpoints
         response.ContentType = "text/plain; charset=utf-8";
         await response.WriteAsync(refusal.Reason + "\n", context.RequestAborted);
     }
+
+    /// <summary>Whether the client takes an event stream (EventSource sends <c>Accept: text/event-stream</c>).</summary>
+    private static bool WantsEventStream(HttpRequest request)
+    {
+        foreach (var accept in request.Headers.Accept)
+        {
+            if (accept is not null && accept.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string SingleLine(string text) => text.ReplaceLineEndings(" ");
 
     /// <summary>The path as the client sent it: not percent-decoded, dot segments not resolved.</summary>
     private static string RawPathOf(HttpContext context)

@@ -13,7 +13,21 @@ public sealed class SendBatch
 
     private const int MaxFrames = 512;
 
+    // Batches lent for a stream's opening and replay, which run outside the workers' passes.
+    private static readonly System.Collections.Concurrent.ConcurrentBag<SendBatch> s_lent = [];
+
     private readonly SseFrame[] _frames = new SseFrame[MaxFrames];
+
+    internal static SendBatch Rent() => s_lent.TryTake(out var batch) ? batch : new SendBatch();
+
+    internal static void Return(SendBatch batch)
+    {
+        batch.Clear();
+        if (s_lent.Count < 4 * Environment.ProcessorCount)
+        {
+            s_lent.Add(batch);
+        }
+    }
 
     /// <summary>Room to copy the frames' bytes into, for a transport that sends them as one buffer.</summary>
     public byte[] Gather { get; } = GC.AllocateUninitializedArray<byte>(MaxBytes);
@@ -41,6 +55,8 @@ public sealed class SendBatch
     /// <summary>Whether the next frame would still fit.</summary>
     internal bool HasRoomFor(SseFrame frame) =>
         Count < MaxFrames && (Count == 0 || Bytes + frame.Bytes.Length <= MaxBytes);
+
+    internal bool Contains(SseFrame frame) => Array.IndexOf(_frames, frame, 0, Count) >= 0;
 
     /// <summary>Copies the frames' bytes into <see cref="Gather"/>, one after the other.</summary>
     public ReadOnlySpan<byte> GatherBytes()

@@ -17,21 +17,25 @@ internal sealed class StreamAdmission
     private readonly SseHub _hub;
     private readonly SubscribeAuthorization _authorization;
     private readonly ConnectionLimiter _limiter;
+    private readonly NewConnectionRateLimiter _newConnections;
     private readonly LimitsOptions _limits;
     private readonly SendScheduler _scheduler;
     private readonly StreamSettings _settings;
+    private readonly StreamDrain _drain;
 
     public StreamAdmission(
-        SseHub hub, SubscribeAuthorization authorization, ConnectionLimiter limiter, IOptions<LimitsOptions> limits,
-        SseInstrumentation instrumentation, TimeProvider time, IHostApplicationLifetime lifetime, SendScheduler scheduler, ILoggerFactory loggers)
+        SseHub hub, SubscribeAuthorization authorization, ConnectionLimiter limiter, NewConnectionRateLimiter newConnections, IOptions<LimitsOptions> limits,
+        SseInstrumentation instrumentation, TimeProvider time, StreamDrain drain, SendScheduler scheduler, ILoggerFactory loggers)
     {
         _hub = hub;
         _authorization = authorization;
         _limiter = limiter;
+        _newConnections = newConnections;
         _limits = limits.Value;
         _scheduler = scheduler;
         _settings = new StreamSettings(hub.Options.RetryMilliseconds, instrumentation.DeliveryLatency, time,
-            loggers.CreateLogger("SseService.Subscribers.StreamOwner"), lifetime.ApplicationStopping);
+            loggers.CreateLogger("SseService.Subscribers.StreamOwner"), drain);
+        _drain = drain;
     }
 
     public SseHub Hub => _hub;
@@ -55,9 +59,14 @@ internal sealed class StreamAdmission
             }
         }
 
-        if (request.LastEventId is { } lastEventId && !IsWellFormedEventId(lastEventId, _hub.Options.MaxFieldLength, out var idError))
+        if (request.LastEventId is { } lastEventId && !EventIdRule.IsValid(lastEventId, _hub.Options.MaxFieldLength, out var idProblem))
         {
-            return Refused(RefusalKind.BadRequest, $"invalid Last-Event-ID: {idError}");
+            return Refused(RefusalKind.BadRequest, $"invalid Last-Event-ID: it {idProblem}");
+        }
+
+        if (request.Backlog > _hub.Options.MaxBacklog)
+        {
+            return Refused(RefusalKind.BadRequest, $"backlog {request.Backlog} is over the limit of {_hub.Options.MaxBacklog} events (Sse:MaxBacklog)");
         }
 
         // All or nothing: the first namespace refused refuses the stream, and names itself.
@@ -76,6 +85,20 @@ internal sealed class StreamAdmission
             }
         }
 
+        if (_drain.IsDraining)
+        {
+            _hub.Counters.LimitRejected("shutting_down");
+            return Refused(RefusalKind.Unavailable, "the service is shutting down", _drain.Window);
+        }
+
+        var pace = _newConnections.TryAcquire();
+        if (!pace.Accepted)
+        {
+            _hub.Counters.LimitRejected("new_connections");
+            return Refused(RefusalKind.Unavailable,
+                $"too many new streams this second (limit {_limits.MaxNewConnectionsPerSecond}, Sse:Limits:MaxNewConnectionsPerSecond)", pace.RetryAfter);
+        }
+
         var client = request.Info.ClientAddress;
         var slot = _limiter.TryAcquire(client);
         if (slot != ConnectionLimiter.Verdict.Accepted)
@@ -90,7 +113,7 @@ internal sealed class StreamAdmission
         Subscription subscription;
         try
         {
-            subscription = _hub.Subscribe(namespaces, request.Info, request.LastEventId);
+            subscription = _hub.Subscribe(namespaces, request.Info, request.LastEventId, request.Backlog);
         }
         catch
         {
@@ -108,25 +131,4 @@ internal sealed class StreamAdmission
 
     private static (StreamOwner?, StreamRefusal?) Refused(RefusalKind kind, string reason, TimeSpan? retryAfter = null) =>
         (null, new StreamRefusal(kind, reason, retryAfter));
-
-    private static bool IsWellFormedEventId(string id, int maxLength, out string error)
-    {
-        if (id.Length > maxLength)
-        {
-            error = $"longer than {maxLength} characters";
-            return false;
-        }
-
-        foreach (var c in id)
-        {
-            if (char.IsControl(c))
-            {
-                error = $"contains a control character (U+{(int)c:X4})";
-                return false;
-            }
-        }
-
-        error = "";
-        return true;
-    }
 }

@@ -34,6 +34,7 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
     private int _state;
     private int _end;
     private int _inPass;
+    private SseFrame? _drainFrame;
     private long _nextLatencySample;
 
     internal StreamOwner(SseHub hub, Subscription subscription, SendWorker worker, StreamSettings settings, Action? released)
@@ -59,8 +60,8 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
         _sink = sink;
         SubscriberLog.Connected(_settings.Logger, _subscription.Id, _subscription.Namespace.Value, _subscription.Info.ClientAddress);
 
-        // Two registrations and a completion source are all a waiting stream holds.
-        var stopping = _settings.Stopping.UnsafeRegister(static state => ((StreamOwner)state!).Finish(StreamEnd.ServerStopping), this);
+        // A registration, a completion source and its place in the drain are all a waiting stream holds.
+        _settings.Drain.Opened(this);
         var closedByHub = _subscription.Closed.UnsafeRegister(static state =>
         {
             var stream = (StreamOwner)state!;
@@ -82,8 +83,8 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
         finally
         {
             cut |= TakeOverForEnd();
-            stopping.Dispose();
             closedByHub.Dispose();
+            _settings.Drain.Closed(this);
         }
 
         var end = End;
@@ -104,7 +105,25 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
     /// <summary>The opening and the replay, in batches, before any live frame; false if the stream ended meanwhile.</summary>
     private async ValueTask<bool> SendBeforeLiveAsync(IReadOnlyList<SseFrame> frames)
     {
-        var batch = new SendBatch();
+        if (frames.Count == 0)
+        {
+            return !_ended.Task.IsCompleted;
+        }
+
+        // Borrowed: a batch holds a 64 KiB gather buffer, far more than a waiting stream should keep.
+        var batch = SendBatch.Rent();
+        try
+        {
+            return await SendBeforeLiveAsync(frames, batch);
+        }
+        finally
+        {
+            SendBatch.Return(batch);
+        }
+    }
+
+    private async ValueTask<bool> SendBeforeLiveAsync(IReadOnlyList<SseFrame> frames, SendBatch batch)
+    {
         var index = 0;
         while (index < frames.Count)
         {
@@ -177,8 +196,15 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
 
             // Counted once handed to the transport, so the admin page never lags what clients read.
             _subscription.RecordWritten(events, batch.Bytes);
+            if (Volatile.Read(ref _drainFrame) is { } last && batch.Contains(last))
+            {
+                // The shutdown's retry hint is out: this stream's part of the drain is done.
+                Finish(StreamEnd.ServerStopping);
+            }
+
             batch.Clear();
             SampleLatency(events, oldestPublished);
+
             if (sent == SinkSend.Done)
             {
                 Release(Waiting);
@@ -209,6 +235,21 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
     }
 
     public void Failed() => Finish(StreamEnd.ClientGone);
+
+    /// <summary>
+    /// The service is stopping: <paramref name="retry"/> (a <c>retry:</c> hint) goes after what is queued,
+    /// and once it is out the stream ends cleanly.
+    /// </summary>
+    internal void Drain(SseFrame retry)
+    {
+        if (Interlocked.CompareExchange(ref _drainFrame, retry, null) is null)
+        {
+            _subscription.TryEnqueue(retry);
+        }
+    }
+
+    /// <summary>The drain window is over: ends the stream whether or not it took its retry hint.</summary>
+    internal void EndDrained() => Finish(StreamEnd.ServerStopping);
 
     /// <summary>Gives the stream back to the queue; if frames came while it was busy, schedules the next pass.</summary>
     private void Release(int from)
@@ -312,4 +353,4 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
 
 /// <summary>What every stream of one kind shares: set once, held by reference.</summary>
 internal sealed record StreamSettings(
-    int RetryMilliseconds, Histogram<double>? Latency, TimeProvider Time, ILogger Logger, CancellationToken Stopping);
+    int RetryMilliseconds, Histogram<double>? Latency, TimeProvider Time, ILogger Logger, StreamDrain Drain);

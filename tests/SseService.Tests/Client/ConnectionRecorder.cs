@@ -46,6 +46,14 @@ public sealed class ConnectionRecorder : DelegatingHandler
     /// <summary>Attempts recorded but not yet taken with <see cref="NextAsync"/>.</summary>
     public int Pending => _attempts.Reader.Count;
 
+    /// <summary>The ?lastEventId= the client sends instead of the header for an id that is not ASCII.</summary>
+    private static string? LastEventIdQueryOf(Uri? uri)
+    {
+        const string Prefix = "?lastEventId=";
+        var query = uri?.Query ?? "";
+        return query.StartsWith(Prefix, StringComparison.Ordinal) ? Uri.UnescapeDataString(query[Prefix.Length..]) : null;
+    }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _gate) is { } gate)
@@ -53,7 +61,7 @@ public sealed class ConnectionRecorder : DelegatingHandler
             await gate.Task.WaitAsync(cancellationToken);
         }
 
-        var lastEventId = request.Headers.TryGetValues("Last-Event-ID", out var ids) ? string.Join(",", ids) : null;
+        var lastEventId = request.Headers.TryGetValues("Last-Event-ID", out var ids) ? string.Join(",", ids) : LastEventIdQueryOf(request.RequestUri);
         HttpResponseMessage response;
         try
         {

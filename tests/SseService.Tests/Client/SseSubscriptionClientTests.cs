@@ -248,7 +248,8 @@ public sealed class SseSubscriptionClientTests
         using var recorder = new ConnectionRecorder();
         var time = new RecordingTimeProvider();
         var options = new SseSubscriptionClientOptions { ReconnectDelay = TimeSpan.FromMinutes(10), MaxReconnectDelay = TimeSpan.FromMinutes(10) };
-        var client = new SseSubscriptionClient(recorder.CreateClient(service.HttpAddress), options, logger: null, time);
+        // The jitter at its lowest: every wait is exactly the hint (ReconnectJitterTests covers the spread).
+        var client = new SseSubscriptionClient(recorder.CreateClient(service.HttpAddress), options, logger: null, time, new ReconnectBackoffTests.FixedRandom(0));
         await using var pump = EventPump.Start(token => client.SubscribeAsync("/seq", cancellationToken: token));
         await recorder.NextAsync();
         var ids = new List<string>();

@@ -139,7 +139,7 @@ public sealed class SubscribeTests
     [InlineData(new string[0], "", "namespaces: at least one namespace is required")]
     [InlineData(new[] { "/ok", "bad" }, "", "namespaces[1] 'bad' must start with '/'")]
     [InlineData(new[] { "/a", "/b", "/c" }, "", "namespaces: too many namespaces: 3 (limit 2, Sse:MaxNamespacesPerStream)")]
-    [InlineData(new[] { "/a" }, "a\u0001b", "invalid Last-Event-ID: contains a control character (U+0001)")]
+    [InlineData(new[] { "/a" }, "a\u0001b", "invalid Last-Event-ID: it must not contain CR, LF or NUL, nor any other control character but tab (U+0001 at index 1)")]
     public async Task Subscribe_BadRequest_IsInvalidArgumentNamingTheFieldAndRule(string[] namespaces, string lastEventId, string detail)
     {
         await using var service = await TestService.StartAsync(new Dictionary<string, string?> { ["Sse:MaxNamespacesPerStream"] = "2" });

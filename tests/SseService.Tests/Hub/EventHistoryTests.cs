@@ -25,6 +25,24 @@ public sealed class EventHistoryTests
     }
 
     [Fact]
+    public void CollectLast_TakesTheLastMatchingUpToTheBound_OldestFirst_FewerWhenEvicted()
+    {
+        var history = new EventHistory(new HistoryOptions { MaxEvents = 6 }, new ManualClock());
+        for (var sequence = 1; sequence <= 10; sequence++)
+        {
+            history.Add(Frame(sequence, sequence % 2 == 0 ? "/a/b" : "/c"), producerId: false);
+        }
+
+        var lastTwo = new List<SseFrame>();
+        history.CollectLast(2, upToSequence: 9, Ns("/a"), lastTwo);
+        var all = new List<SseFrame>();
+        history.CollectLast(100, upToSequence: 10, Ns("/a"), all);
+
+        Assert.Equal([6L, 8L], lastTwo.Select(frame => frame.Sequence)); // 10 is past the bound
+        Assert.Equal([6L, 8L, 10L], all.Select(frame => frame.Sequence)); // 2 and 4 were evicted
+    }
+
+    [Fact]
     public void Add_OverMaxBytes_EvictsUntilUnderTheBound()
     {
         var history = new EventHistory(new HistoryOptions { MaxBytes = 3 * (1000 + 128) }, new ManualClock());

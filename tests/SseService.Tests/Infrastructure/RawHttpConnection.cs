@@ -86,6 +86,55 @@ public sealed class RawHttpConnection : IAsyncDisposable
         return (total, false);
     }
 
+    /// <summary>Reads until the server ends the response (closes or resets); returns the text read.</summary>
+    public async Task<string> ReadToEndTextAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        var text = new StringBuilder();
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            int read;
+            while ((read = await _stream.ReadAsync(buffer, cancellation.Token)) > 0)
+            {
+                text.Append(Encoding.UTF8.GetString(buffer, 0, read));
+                if (IsCompleteBody(text.ToString()))
+                {
+                    break;
+                }
+            }
+        }
+        catch (IOException e) when (e.InnerException is SocketException)
+        {
+            // A reset ends it too.
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new TimeoutException($"the response did not end within {timeout}; read so far: \"{text}\"", e);
+        }
+
+        return text.ToString();
+    }
+
+    // A chunked response is complete at its last chunk; a close-delimited one when the server closes.
+    private static bool IsCompleteBody(string text) =>
+        text.Contains("\r\nTransfer-Encoding: chunked\r\n", StringComparison.OrdinalIgnoreCase) && text.EndsWith("\r\n0\r\n\r\n", StringComparison.Ordinal)
+        || text.Contains("\r\nContent-Length: ", StringComparison.OrdinalIgnoreCase) && HasWholeContent(text);
+
+    private static bool HasWholeContent(string text)
+    {
+        var head = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        if (head < 0)
+        {
+            return false;
+        }
+
+        var start = text.IndexOf("\r\nContent-Length: ", StringComparison.OrdinalIgnoreCase) + "\r\nContent-Length: ".Length;
+        var end = text.IndexOf("\r\n", start, StringComparison.Ordinal);
+        return int.TryParse(text.AsSpan(start, end - start), System.Globalization.CultureInfo.InvariantCulture, out var length)
+            && Encoding.UTF8.GetByteCount(text.AsSpan(head + 4)) >= length;
+    }
+
     /// <summary>Makes the coming close a reset (RST) instead of a FIN, as a crashed or killed client's.</summary>
     public void Reset() => _socket.LingerState = new LingerOption(enable: true, seconds: 0);
 

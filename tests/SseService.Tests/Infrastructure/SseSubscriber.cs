@@ -28,7 +28,7 @@ public sealed class SseSubscriber : IAsyncDisposable
     /// <param name="lastEventId">Sent as Last-Event-ID, as a reconnecting EventSource does.</param>
     public static async Task<SseSubscriber> ConnectAsync(HttpClient http, string path, string? lastEventId = null, CancellationToken cancellationToken = default)
     {
-        var (subscriber, response) = await TryConnectAsync(http, path, lastEventId, cancellationToken);
+        var (subscriber, response) = await TryConnectAsync(http, path, lastEventId, cancellationToken: cancellationToken);
         if (subscriber is null)
         {
             using (response)
@@ -41,12 +41,20 @@ public sealed class SseSubscriber : IAsyncDisposable
     }
 
     /// <summary>Like <see cref="ConnectAsync"/>, but a refusal comes back as the response (status, headers) instead of an exception.</summary>
+    /// <param name="asEventSource">
+    /// Send <c>Accept: text/event-stream</c> as EventSource does; such a client is refused with a 200 stream that
+    /// says when to come back, where any other gets 503 or 429.
+    /// </param>
     public static async Task<(SseSubscriber? Subscriber, HttpResponseMessage Response)> TryConnectAsync(
-        HttpClient http, string path, string? lastEventId = null, CancellationToken cancellationToken = default)
+        HttpClient http, string path, string? lastEventId = null, bool asEventSource = true, CancellationToken cancellationToken = default)
     {
         // A request message carries HTTP/1.1 unless told otherwise, whatever the client's default.
         using var request = new HttpRequestMessage(HttpMethod.Get, path) { Version = http.DefaultRequestVersion, VersionPolicy = http.DefaultVersionPolicy };
-        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (asEventSource)
+        {
+            request.Headers.Accept.ParseAdd("text/event-stream");
+        }
+
         if (lastEventId is not null)
         {
             request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);

@@ -28,7 +28,7 @@ internal static class PublicationRules
             broken.Add("event");
         }
 
-        if (!IsValidField(message.Id, options.MaxFieldLength))
+        if (!IsResumableId(message.Id, options.MaxFieldLength))
         {
             broken.Add("id");
         }
@@ -61,4 +61,15 @@ internal static class PublicationRules
     }
 
     private static bool IsValidField(string value, int maxLength) => !HasLineBreakOrNul(value) && value.Length <= maxLength;
+
+    /// <summary>
+    /// README's id rule: what a client can send back as Last-Event-ID. Any Unicode, tabs and spaces
+    /// inside included, but no control character other than tab (C0 and DEL), no space or tab at either
+    /// end, and nothing without a UTF-8 form (an unpaired surrogate); at most Sse:MaxFieldLength characters.
+    /// </summary>
+    public static bool IsResumableId(string value, int maxLength) =>
+        value.Length <= maxLength
+        && !value.Any(c => c is (< '\u0020' and not '\t') or '\u007F')
+        && value.Trim(' ', '\t').Length == value.Length
+        && Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(value)) == value;
 }

@@ -76,7 +76,7 @@ public sealed class ValidationProperties(ITestOutputHelper output)
                 Assert.False(accepted);
                 Assert.Equal(StatusCode.InvalidArgument, refusal.StatusCode);
                 var field = PublicationRules.HasLineBreakOrNul(message.Event) ? "event" : "id";
-                Assert.StartsWith(field + " must not contain CR, LF or NUL", refusal.Detail, StringComparison.Ordinal);
+                Assert.StartsWith(field == "event" ? "event must not contain CR, LF or NUL" : "id must not contain CR, LF or NUL", refusal.Detail, StringComparison.Ordinal);
             },
             iter: 1_000, print: SseGen.Show, output.WriteLine);
     }

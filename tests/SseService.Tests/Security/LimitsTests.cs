@@ -146,7 +146,7 @@ public sealed class LimitsTests
 
     private static async Task<(SseSubscriber? Subscriber, HttpStatusCode Status, string? RetryAfter)> TrySubscribeAsync(TestService service, string path)
     {
-        var (subscriber, response) = await SseSubscriber.TryConnectAsync(service.Http, path);
+        var (subscriber, response) = await SseSubscriber.TryConnectAsync(service.Http, path, asEventSource: false);
         if (subscriber is not null)
         {
             return (subscriber, response.StatusCode, null);

@@ -23,7 +23,7 @@ public abstract class ClientLeavesTests
         await using var staying = await service.SubscribeAsync("/subscribe/leave");
         var leaving = await service.SubscribeAsync("/subscribe/leave");
         Assert.Equal(2, service.Hub.SubscriberCount);
-        var (refused, refusal) = await SseSubscriber.TryConnectAsync(service.Http, "/subscribe/leave");
+        var (refused, refusal) = await SseSubscriber.TryConnectAsync(service.Http, "/subscribe/leave", asEventSource: false);
         using (refusal)
         {
             Assert.Null(refused);
@@ -45,7 +45,7 @@ public abstract class ClientLeavesTests
         while (again is null)
         {
             Assert.True(DateTime.UtcNow < deadline, "the slot of the client that left was never freed");
-            (again, var response) = await SseSubscriber.TryConnectAsync(service.Http, "/subscribe/leave");
+            (again, var response) = await SseSubscriber.TryConnectAsync(service.Http, "/subscribe/leave", asEventSource: false);
             if (again is null)
             {
                 Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, response.StatusCode);

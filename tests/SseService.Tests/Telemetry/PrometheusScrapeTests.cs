@@ -89,7 +89,7 @@ public sealed class PrometheusScrapeTests
                 subscribers.Add(await SseSubscriber.ConnectAsync(http, "/subscribe/pets"));
             }
 
-            var (extra, extraResponse) = await SseSubscriber.TryConnectAsync(http, "/subscribe/pets");
+            var (extra, extraResponse) = await SseSubscriber.TryConnectAsync(http, "/subscribe/pets", asEventSource: false);
             using (extraResponse)
             {
                 Assert.Null(extra);
