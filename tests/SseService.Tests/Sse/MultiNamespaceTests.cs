@@ -150,6 +150,24 @@ public abstract class MultiNamespaceTests
     }
 
     [Fact]
+    public async Task Backlog_OnSeveralNamespaces_IsTheLastEventsOfTheUnionThenLive()
+    {
+        await using var service = await StartAsync();
+        for (var i = 0; i < 9; i++)
+        {
+            await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = (i % 3) switch { 0 => "/a", 1 => "/b/x", _ => "/c" }, Data = $"{i}" });
+        }
+
+        await using var subscriber = await service.SubscribeAsync("/subscribe?namespace=/a&namespace=/b&backlog=3");
+
+        // Of 0..8, /a and /b got 0, 1, 3, 4, 6, 7: the last three are 4, 6, 7.
+        Assert.Equal(["4", "6", "7"], (await subscriber.ReadManyAsync(3)).Select(item => item.Data));
+        await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/c", Data = "not mine" });
+        await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/b", Data = "live" });
+        Assert.Equal("live", (await subscriber.ReadAsync())!.Value.Data);
+    }
+
+    [Fact]
     public async Task MoreNamespacesThanTheLimit_Gets400NamingTheKey()
     {
         await using var service = await StartAsync(new Dictionary<string, string?> { ["Sse:MaxNamespacesPerStream"] = "2" });
