@@ -28,33 +28,34 @@ public sealed class AdminPageBrowserTests
         // The page must update itself: a reload would lose this marker.
         await admin.EvaluateAsync("() => { window.__notReloaded = true; }");
 
-        // Three EventSource subscribers in another page.
+        // Four EventSource subscribers in another page, one of them on two namespaces.
         var subscribers = await chromium.Browser.NewPageAsync();
         await subscribers.GotoAsync(new Uri(service.HttpAddress, "/admin/status.json").ToString());
         await subscribers.EvaluateAsync("""
             () => {
               window.received = 0;
-              window.sources = ["/subscribe/pets", "/subscribe/pets/dogs", "/subscribe/"].map(path => {
+              window.sources = ["/subscribe/pets", "/subscribe/pets/dogs", "/subscribe/", "/subscribe?namespace=/time&namespace=/pets"].map(path => {
                 const source = new EventSource(path);
                 source.onmessage = () => { window.received++; };
                 return source;
               });
             }
             """);
-        await WaitForCounterAsync(admin, "#active-connections", 3);
+        await WaitForCounterAsync(admin, "#active-connections", 4);
 
         for (var i = 0; i < 5; i++)
         {
             await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/pets/dogs", Data = $"dog {i}" });
         }
 
-        await subscribers.WaitForFunctionAsync("() => window.received === 15", null, new PageWaitForFunctionOptions { Timeout = WaitMilliseconds });
+        await subscribers.WaitForFunctionAsync("() => window.received === 20", null, new PageWaitForFunctionOptions { Timeout = WaitMilliseconds });
         await WaitForCounterAsync(admin, "#msgs-broadcast", 5);
-        await WaitForCounterAsync(admin, "#deliveries", 15);
+        await WaitForCounterAsync(admin, "#deliveries", 20);
         Assert.True(await admin.EvaluateAsync<bool>("() => window.__notReloaded === true"));
 
-        // The open-streams table lists them.
-        Assert.Equal(3, await admin.Locator("#connections tbody tr").CountAsync());
+        // The open-streams table lists them, a stream on several namespaces with all of them.
+        Assert.Equal(4, await admin.Locator("#connections tbody tr").CountAsync());
+        Assert.Contains("/time, /pets", await admin.Locator("#connections tbody tr td:first-child").AllTextContentsAsync());
 
         await admin.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ArtifactPath("admin-page.png"), FullPage = true });
 
