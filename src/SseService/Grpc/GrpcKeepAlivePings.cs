@@ -5,8 +5,8 @@ using SseService.Hub;
 namespace SseService.Grpc;
 
 /// <summary>
-/// Keeps idle gRPC Subscribe calls alive with HTTP/2 PING frames, not fake events: unless Kestrel's
-/// <c>Limits:Http2:KeepAlivePingDelay</c> is configured, a connection idle for <c>Sse:KeepAliveInterval</c>
+/// Keeps idle gRPC Subscribe calls alive with HTTP/2 PING frames, not fake events: unless code set Kestrel's
+/// <c>Limits.Http2.KeepAlivePingDelay</c> (Kestrel does not read it from configuration), a connection idle for <c>Sse:KeepAliveInterval</c>
 /// is pinged, and one that does not answer within <c>KeepAlivePingTimeout</c> (Kestrel's default, 20 s) is closed. Kestrel's limit is
 /// server-wide, not per endpoint: it also reaches HTTP/2 (TLS) SSE streams on the Http endpoint, which costs
 /// them one small frame per idle interval, on top of their keep-alive comments.
