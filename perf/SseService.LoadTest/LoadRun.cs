@@ -51,14 +51,16 @@ internal static class LoadRun
         var window = new MeasurementWindow();
         var server = options.ServerPid is { } pid ? new ServerProcess(pid) : null;
         var storm = options.Storm ? new StormControl(options.StormJitterMilliseconds) : null;
-        using var pool = new SubscriberPool(options, new SubscriberShared(endpoint, plan, window, options.ConnectConcurrency, options.Reconnect, storm));
+        using var pool = new SubscriberPool(options, new SubscriberShared(endpoint, plan, window, options.ConnectConcurrency, options.Reconnect, storm,
+            options.GrpcSubscribe ? new GrpcSubscribeChannels(options.GrpcUrl, options.Subscribers) : null));
         var progress = new ProgressLine(pool, window, server);
         using var progressStop = new CancellationTokenSource();
         var progressLoop = WriteProgressAsync(progress, progressStop.Token);
 
         var rssBefore = server?.ResidentKiB();
-        await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Connecting {options.Subscribers:N0} subscribers to {endpoint.Server} ({plan.Count:N0} namespaces, e.g. {plan.Names[0]}) ..."));
+        await Console.Error.WriteLineAsync(options.GrpcSubscribe
+            ? string.Create(CultureInfo.InvariantCulture, $"Subscribing {options.Subscribers:N0} gRPC streams at {options.GrpcUrl} over {pool.GrpcChannels} HTTP/2 channel(s) ({plan.Count:N0} namespaces, {plan.PerSubscriber} per stream, e.g. {plan.Names[0]}) ...")
+            : string.Create(CultureInfo.InvariantCulture, $"Connecting {options.Subscribers:N0} subscribers to {endpoint.Server} ({plan.Count:N0} namespaces, {plan.PerSubscriber} per stream, e.g. {plan.Names[0]}) ..."));
         var connectStarted = Stopwatch.GetTimestamp();
         TimeSpan connectTime;
         try

@@ -4,22 +4,43 @@ using SseService.LoadTest.Options;
 namespace SseService.LoadTest;
 
 /// <summary>
-/// The leaf namespaces of a run. Subscriber <c>i</c> listens on leaf <c>i % K</c>; messages go to the
-/// leaves round-robin, so every leaf has its own sequence 1, 2, 3 ... that its subscribers check.
+/// The leaf namespaces of a run. Subscriber <c>i</c> listens on leaves <c>i, i+1 ... i+M-1</c> (mod K),
+/// M being --namespaces-per-subscriber; messages go to the leaves round-robin, so every leaf has its
+/// own sequence 1, 2, 3 ... that its subscribers check.
 /// </summary>
 internal sealed class NamespacePlan
 {
-    private NamespacePlan(string[] names) => Names = names;
+    private NamespacePlan(string[] names, int perSubscriber)
+    {
+        Names = names;
+        PerSubscriber = perSubscriber;
+    }
 
     /// <summary>The leaves, e.g. <c>/load/n3</c>, or <c>/load/a1/b2/c3</c> with depth 3.</summary>
     public IReadOnlyList<string> Names { get; }
 
     public int Count => Names.Count;
 
+    /// <summary>Leaves on each subscriber's stream (M).</summary>
+    public int PerSubscriber { get; }
+
+    /// <summary>The first leaf of subscriber <paramref name="subscriber"/>; its stream is keyed by it.</summary>
     public int LeafOf(int subscriber) => subscriber % Names.Count;
 
-    /// <summary>Subscribers listening on <paramref name="leaf"/> out of <paramref name="subscribers"/>.</summary>
-    public int SubscribersOf(int leaf, int subscribers) => subscribers / Names.Count + (leaf < subscribers % Names.Count ? 1 : 0);
+    /// <summary>The M leaves of subscriber <paramref name="subscriber"/>: consecutive from <see cref="LeafOf"/>, wrapping.</summary>
+    public int[] LeavesOf(int subscriber)
+    {
+        var leaves = new int[PerSubscriber];
+        for (var k = 0; k < leaves.Length; k++)
+        {
+            leaves[k] = (LeafOf(subscriber) + k) % Names.Count;
+        }
+
+        return leaves;
+    }
+
+    /// <summary>The namespaces of the stream whose first leaf is <paramref name="firstLeaf"/>.</summary>
+    public string[] NamesFrom(int firstLeaf) => [.. Enumerable.Range(0, PerSubscriber).Select(k => Names[(firstLeaf + k) % Names.Count])];
 
     public static NamespacePlan Create(LoadOptions options)
     {
@@ -30,7 +51,7 @@ internal sealed class NamespacePlan
             names[leaf] = options.Prefix + PathOf(leaf, options.Depth, fanOut);
         }
 
-        return new NamespacePlan(names);
+        return new NamespacePlan(names, options.NamespacesPerSubscriber);
     }
 
     /// <summary>

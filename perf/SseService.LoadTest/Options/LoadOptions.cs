@@ -18,6 +18,12 @@ internal sealed record LoadOptions
     /// <summary>Leaf namespaces the subscribers and messages are spread over, round-robin.</summary>
     public int Namespaces { get; init; } = 1;
 
+    /// <summary>Leaves each subscriber's one stream is on: subscriber i takes leaves i, i+1 ... i+M-1 (mod K).</summary>
+    public int NamespacesPerSubscriber { get; init; } = 1;
+
+    /// <summary>Subscribers use the gRPC Subscribe RPC against <see cref="GrpcUrl"/> instead of SSE.</summary>
+    public bool GrpcSubscribe { get; init; }
+
     /// <summary>Segments of each leaf below <see cref="Prefix"/>.</summary>
     public int Depth { get; init; } = 1;
 

@@ -23,6 +23,8 @@ internal static class LoadOptionsParser
                 "--grpc-url" => options with { GrpcUrl = HttpUrl(name, Value(), allowHttps: true) },
                 "--subscribers" => options with { Subscribers = Int(name, Value(), 1, MaxSubscribers) },
                 "--namespaces" => options with { Namespaces = Int(name, Value(), 1, MaxSubscribers) },
+                "--namespaces-per-subscriber" => options with { NamespacesPerSubscriber = Int(name, Value(), 1, 32) },
+                "--grpc-subscribe" => options with { GrpcSubscribe = inlineValue is null || Bool(name, inlineValue) },
                 "--depth" => options with { Depth = Int(name, Value(), 1, 15) },
                 "--prefix" => options with { Prefix = NamespacePrefix(name, Value()) },
                 "--rate" => options with { Rate = Number(name, Value(), 0, 10_000_000) },
@@ -98,6 +100,16 @@ internal static class LoadOptionsParser
         if (options.Namespaces > options.Subscribers)
         {
             throw new UsageException($"--namespaces {options.Namespaces} exceeds --subscribers {options.Subscribers}: some namespaces would have nobody listening");
+        }
+
+        if (options.NamespacesPerSubscriber > options.Namespaces)
+        {
+            throw new UsageException($"--namespaces-per-subscriber {options.NamespacesPerSubscriber} exceeds --namespaces {options.Namespaces}: a stream cannot take a leaf twice");
+        }
+
+        if (options.GrpcSubscribe && (options.Storm || options.StalledPercent > 0 || options.Reconnect || options.SourceAddresses.Count > 0))
+        {
+            throw new UsageException("--grpc-subscribe does not take --storm, --stalled, --reconnect or --source-addresses: those are SSE socket tests");
         }
 
         if (options.StalledSubscribers >= options.Subscribers)

@@ -21,6 +21,10 @@ internal static class Usage
         Subscribers
           --subscribers N            SSE connections to open                                  [1000]
           --namespaces K             leaf namespaces; subscribers and messages round-robin    [1]
+          --namespaces-per-subscriber M  each stream is on M of the K leaves (i .. i+M-1 mod K), one
+                                     request with ?namespace= repeated; counts checked per leaf  [1]
+          --grpc-subscribe           subscribers use gRPC Subscribe on --grpc-url (one HTTP/2
+                                     connection per 100 streams) instead of SSE
           --depth D                  segments per leaf: 1 gives /load/n3, 3 gives /load/a1/b2/c3  [1]
           --prefix PATH              namespace all leaves live under                          [/load]
           --stalled PERCENT          share that never read after the headers (tiny receive buffer);

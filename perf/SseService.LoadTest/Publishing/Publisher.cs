@@ -101,7 +101,7 @@ internal sealed class Publisher : IDisposable
                 await writer.WriteAsync(new SseMessage
                 {
                     Namespace = _plan.Names[leaf],
-                    Data = Payload.Create(sequence, Stopwatch.GetTimestamp(), _options.PayloadBytes),
+                    Data = Payload.Create(sequence, Stopwatch.GetTimestamp(), leaf, _options.PayloadBytes),
                 }, CancellationToken.None);
                 Volatile.Write(ref _sequences[leaf], sequence);
                 stream.CountSent();

@@ -38,7 +38,9 @@ internal sealed record RunSettings(
     bool Idle,
     double SettleSeconds,
     IReadOnlyList<string> SourceAddresses,
-    bool Storm);
+    bool Storm,
+    int NamespacesPerSubscriber,
+    bool GrpcSubscribe);
 
 /// <summary><c>Opened</c>: streams that had their head and opening comment when memory was read at once, <c>OpenedSeconds</c> after connecting began.</summary>
 internal sealed record ConnectFigures(int Attempted, int Connected, int Failed, double Seconds, int Opened, double OpenedSeconds);

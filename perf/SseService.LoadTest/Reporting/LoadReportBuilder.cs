@@ -43,7 +43,8 @@ internal static class LoadReportBuilder
 
     private static RunSettings Settings(LoadOptions o, int stalled) => new(
         o.SseUrl.ToString(), o.NoPublish ? null : o.GrpcUrl.ToString(), o.Subscribers, stalled, o.Namespaces, o.Depth, o.Prefix, o.Rate,
-        o.PayloadBytes, o.WarmupSeconds, o.DurationSeconds, o.Reconnect, o.Publishers, o.NoPublish, o.PublisherProcess, o.Idle, o.SettleSeconds, [.. o.SourceAddresses.Select(a => a.ToString())], o.Storm);
+        o.PayloadBytes, o.WarmupSeconds, o.DurationSeconds, o.Reconnect, o.Publishers, o.NoPublish, o.PublisherProcess, o.Idle, o.SettleSeconds, [.. o.SourceAddresses.Select(a => a.ToString())], o.Storm,
+        o.NamespacesPerSubscriber, o.GrpcSubscribe);
 
     private static ToolFigures Tool(RunObservations run, long deliveries)
     {

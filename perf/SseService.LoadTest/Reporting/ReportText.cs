@@ -10,7 +10,8 @@ internal static class ReportText
     {
         var s = report.Settings;
         var text = new StringBuilder();
-        Line(text, Inv($"SseService load test: {s.Subscribers:N0} subscribers ({s.Stalled:N0} stalled) on {s.Namespaces:N0} namespace(s) of depth {s.Depth}, ")
+        Line(text, Inv($"SseService load test: {s.Subscribers:N0} {(s.GrpcSubscribe ? "gRPC Subscribe" : "SSE")} subscribers ({s.Stalled:N0} stalled) on {s.Namespaces:N0} namespace(s) of depth {s.Depth}, ")
+            + (s.NamespacesPerSubscriber > 1 ? Inv($"{s.NamespacesPerSubscriber} per stream, ") : "")
             + (s.Idle ? "" : Inv($"{(s.Rate > 0 ? s.Rate.ToString("N0", CultureInfo.InvariantCulture) + " msgs/s" : "unpaced")}, {s.PayloadBytes:N0} B payload, "))
             + (s.Idle
                 ? Inv($"idle (nothing published){(s.SettleSeconds > 0 ? $", memory settled for {s.SettleSeconds:0.#} s" : "")}")
@@ -37,7 +38,9 @@ internal static class ReportText
         if (!s.Idle)
         {
             var d = report.Deliveries;
-            Line(text, Inv($"  deliveries   {d.InWindow:N0} = {d.PerSecond:N0}/s ({d.PerMessage:N1} per message)"));
+            // Each message reaches the readers of its leaf: (subscribers - stalled) × M / K on average.
+            var expectedPerMessage = (double)(s.Subscribers - s.Stalled) * s.NamespacesPerSubscriber / s.Namespaces;
+            Line(text, Inv($"  deliveries   {d.InWindow:N0} = {d.PerSecond:N0}/s ({d.PerMessage:N1} per message, expected {expectedPerMessage:N1})"));
 
             var l = report.LatencyUs;
             Line(text, Inv($"  latency      p50 {Ms(l.P50)}  p99 {Ms(l.P99)}  p99.9 {Ms(l.P999)}  max {Ms(l.Max)}  mean {Ms(l.Mean)}  ({l.Samples:N0} samples)"));

@@ -34,11 +34,17 @@ internal sealed class SseEndpoint
         return new SseEndpoint(new IPEndPoint(address, url.Port), url.Authority, url.AbsolutePath.TrimEnd('/'));
     }
 
-    /// <summary>The GET request for <paramref name="ns"/>, with Last-Event-ID when resuming, as a browser sends it.</summary>
-    public byte[] BuildRequest(string ns, ReadOnlySpan<byte> lastEventId)
+    /// <summary>
+    /// The GET request for <paramref name="namespaces"/>, with Last-Event-ID when resuming, as a browser
+    /// sends it: the path form for one namespace, <c>?namespace=</c> repeated for several.
+    /// </summary>
+    public byte[] BuildRequest(IReadOnlyList<string> namespaces, ReadOnlySpan<byte> lastEventId)
     {
+        var target = namespaces.Count == 1
+            ? PathBase + "/subscribe" + namespaces[0]
+            : PathBase + "/subscribe?" + string.Join('&', namespaces.Select(ns => "namespace=" + Uri.EscapeDataString(ns)));
         var request = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"GET {PathBase}/subscribe{ns} HTTP/1.1\r\n")
+            .Append(CultureInfo.InvariantCulture, $"GET {target} HTTP/1.1\r\n")
             .Append(CultureInfo.InvariantCulture, $"Host: {Host}\r\n")
             .Append("Accept: text/event-stream\r\n")
             .Append("Cache-Control: no-cache\r\n")

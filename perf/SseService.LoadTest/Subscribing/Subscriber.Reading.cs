@@ -111,7 +111,13 @@ internal sealed partial class Subscriber
     void ISseEventSink.OnEvent(ReadOnlySpan<byte> dataStart)
     {
         NoteOpened();
-        if (!Payload.TryParse(dataStart, out var sequence, out var sentAt))
+        OnPayload(dataStart);
+    }
+
+    /// <summary>Checks one event's data against its leaf's sequence and records its latency; SSE and gRPC alike.</summary>
+    private void OnPayload(ReadOnlySpan<byte> dataStart)
+    {
+        if (!Payload.TryParse(dataStart, out var sequence, out var sentAt, out var leaf) || SlotOf(leaf) is not (>= 0 and var slot))
         {
             _foreign++;
             return;
@@ -119,11 +125,11 @@ internal sealed partial class Subscriber
 
         // Plain stores: this loop is the only writer; Volatile reads on the other side are enough.
         _received++;
-        var last = _lastSequence;
+        var last = _lastSequences[slot];
         if (sequence > last)
         {
             _gaps += sequence - last - 1;
-            _lastSequence = sequence;
+            _lastSequences[slot] = sequence;
         }
         else
         {
@@ -139,5 +145,28 @@ internal sealed partial class Subscriber
         {
             _shared.Window.Latency.Record(_now - sentAt);
         }
+    }
+
+    /// <summary>
+    /// Where <paramref name="leaf"/> is in <see cref="Leaves"/> (a few entries: a linear look beats a
+    /// map); -1 for a leaf not ours. A payload without a leaf (another publisher's) counts on a single-leaf stream.
+    /// </summary>
+    private int SlotOf(int leaf)
+    {
+        var leaves = Leaves;
+        if (leaf < 0)
+        {
+            return leaves.Length == 1 ? 0 : -1;
+        }
+
+        for (var slot = 0; slot < leaves.Length; slot++)
+        {
+            if (leaves[slot] == leaf)
+            {
+                return slot;
+            }
+        }
+
+        return -1;
     }
 }

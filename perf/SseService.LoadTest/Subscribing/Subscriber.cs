@@ -11,7 +11,8 @@ namespace SseService.LoadTest.Subscribing;
 /// stalled. Its hot path, reading and checking events, is in Subscriber.Reading.cs. Counters are
 /// written only by this subscriber's own loop and read by the sampler.
 /// </summary>
-internal sealed partial class Subscriber(SubscriberShared shared, int leaf, IPAddress? source, bool stalled) : ISseEventSink
+internal sealed partial class Subscriber(
+    SubscriberShared shared, int[] leaves, IPAddress? source, bool stalled, Sse.V1.Broadcaster.BroadcasterClient? grpc = null) : ISseEventSink
 {
     private const int ReadBufferBytes = 16 * 1024;
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(2);
@@ -27,8 +28,8 @@ internal sealed partial class Subscriber(SubscriberShared shared, int leaf, IPAd
     private bool _opened;
     private long _now;
 
+    private readonly long[] _lastSequences = new long[leaves.Length];
     private long _received;
-    private long _lastSequence;
     private long _gaps;
     private long _duplicates;
     private long _foreign;
@@ -47,7 +48,11 @@ internal sealed partial class Subscriber(SubscriberShared shared, int leaf, IPAd
     private long _duplicatesAtCut;
     private long _foreignAtCut;
 
-    public int Leaf { get; } = leaf;
+    /// <summary>The first of <see cref="Leaves"/>: the stream's request is keyed by it.</summary>
+    public int Leaf => Leaves[0];
+
+    /// <summary>The leaves this subscriber's one stream is on, each with its own sequence.</summary>
+    public int[] Leaves { get; } = leaves;
 
     /// <summary>Never reads after the response head: shows whether a slow client hurts the others.</summary>
     public bool IsStalled { get; } = stalled;
@@ -57,8 +62,8 @@ internal sealed partial class Subscriber(SubscriberShared shared, int leaf, IPAd
     /// <summary>Events of this run received (other publishers' events excluded).</summary>
     public long Received => Volatile.Read(ref _received);
 
-    /// <summary>Highest sequence seen on this subscriber's namespace.</summary>
-    public long LastSequence => Volatile.Read(ref _lastSequence);
+    /// <summary>Highest sequence seen on <see cref="Leaves"/>[<paramref name="slot"/>].</summary>
+    public long LastSequenceOf(int slot) => Volatile.Read(ref _lastSequences[slot]);
 
     /// <summary>Sequences skipped: events the server never delivered.</summary>
     public long Gaps => Volatile.Read(ref _gaps);
@@ -76,9 +81,16 @@ internal sealed partial class Subscriber(SubscriberShared shared, int leaf, IPAd
     /// <summary>
     /// Connects (reporting the first attempt through <paramref name="firstAttemptDone"/>), then reads
     /// until the run stops; with reconnect on, a stream the server closes is resumed from its last id.
+    /// With a gRPC client it subscribes over gRPC instead (Subscriber.Grpc.cs).
     /// </summary>
     public async Task RunAsync(Action<bool> firstAttemptDone)
     {
+        if (grpc is not null)
+        {
+            await RunGrpcAsync(grpc, firstAttemptDone);
+            return;
+        }
+
         var connection = await TryConnectAsync(_shared.FirstRequestFor(Leaf));
         firstAttemptDone(connection is not null);
         if (connection is not null && IsStalled)
@@ -243,7 +255,7 @@ internal sealed partial class Subscriber(SubscriberShared shared, int leaf, IPAd
             }
 
             // As a browser's EventSource does: resume after the last event id this stream dispatched.
-            var connection = await TryConnectAsync(_shared.Endpoint.BuildRequest(_shared.Plan.Names[Leaf], _events.LastEventId));
+            var connection = await TryConnectAsync(_shared.Endpoint.BuildRequest(_shared.Plan.NamesFrom(Leaf), _events.LastEventId));
             if (connection is not null)
             {
                 return connection;

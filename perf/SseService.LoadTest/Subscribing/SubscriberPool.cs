@@ -32,11 +32,14 @@ internal sealed class SubscriberPool : IDisposable
             }
 
             IPAddress? source = options.SourceAddresses.Count > 0 ? options.SourceAddresses[i % options.SourceAddresses.Count] : null;
-            _subscribers[i] = new Subscriber(shared, shared.Plan.LeafOf(i), source, stalled);
+            _subscribers[i] = new Subscriber(shared, shared.Plan.LeavesOf(i), source, stalled, shared.Grpc?.ClientFor(i));
         }
     }
 
     public int Count => _subscribers.Length;
+
+    /// <summary>HTTP/2 channels the gRPC subscribers share; 0 for SSE.</summary>
+    public int GrpcChannels => _shared.Grpc?.Count ?? 0;
 
     public int Failed => Volatile.Read(ref _failed);
 
@@ -144,7 +147,11 @@ internal sealed class SubscriberPool : IDisposable
         {
             if (!subscriber.IsStalled)
             {
-                highest[subscriber.Leaf] = Math.Max(highest[subscriber.Leaf], subscriber.LastSequence);
+                for (var slot = 0; slot < subscriber.Leaves.Length; slot++)
+                {
+                    var leaf = subscriber.Leaves[slot];
+                    highest[leaf] = Math.Max(highest[leaf], subscriber.LastSequenceOf(slot));
+                }
             }
         }
 
@@ -165,7 +172,10 @@ internal sealed class SubscriberPool : IDisposable
             {
                 if (!subscriber.IsStalled && subscriber.IsConnected)
                 {
-                    missing += Math.Max(0, lastSequences[subscriber.Leaf] - subscriber.LastSequence);
+                    for (var slot = 0; slot < subscriber.Leaves.Length; slot++)
+                    {
+                        missing += Math.Max(0, lastSequences[subscriber.Leaves[slot]] - subscriber.LastSequenceOf(slot));
+                    }
                 }
             }
 

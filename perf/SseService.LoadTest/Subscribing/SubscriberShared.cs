@@ -5,10 +5,11 @@ namespace SseService.LoadTest.Subscribing;
 
 /// <summary>What every subscriber of a run shares: where to connect, the connect gate, the window and the error log.</summary>
 internal sealed class SubscriberShared(
-    SseEndpoint endpoint, NamespacePlan plan, MeasurementWindow window, int connectConcurrency, bool reconnect, StormControl? storm = null) : IDisposable
+    SseEndpoint endpoint, NamespacePlan plan, MeasurementWindow window, int connectConcurrency, bool reconnect, StormControl? storm = null,
+    GrpcSubscribeChannels? grpc = null) : IDisposable
 {
     // Built once per namespace: a first connection sends the same bytes as every other on its leaf.
-    private readonly byte[][] _firstRequests = [.. plan.Names.Select(ns => endpoint.BuildRequest(ns, default))];
+    private readonly byte[][] _firstRequests = [.. Enumerable.Range(0, plan.Count).Select(leaf => endpoint.BuildRequest(plan.NamesFrom(leaf), default))];
     private readonly CancellationTokenSource _stopping = new();
     private int _opened;
 
@@ -23,6 +24,9 @@ internal sealed class SubscriberShared(
     /// <summary>The storm's cut and reconnect gate; null in a run without a storm.</summary>
     public StormControl? Storm => storm;
 
+    /// <summary>The channels of a --grpc-subscribe run; null when subscribers read SSE.</summary>
+    public GrpcSubscribeChannels? Grpc => grpc;
+
     /// <summary>Bounds connection attempts in flight, so a burst never overflows the server's listen backlog.</summary>
     public SemaphoreSlim ConnectGate { get; } = new(connectConcurrency, connectConcurrency);
 
@@ -32,6 +36,7 @@ internal sealed class SubscriberShared(
 
     public bool IsStopping => _stopping.IsCancellationRequested;
 
+    /// <summary>The first request of the stream whose first leaf is <paramref name="leaf"/>.</summary>
     public byte[] FirstRequestFor(int leaf) => _firstRequests[leaf];
 
     /// <summary>Subscribers whose first stream has shown its opening comment (": ok") after the head.</summary>
@@ -44,6 +49,7 @@ internal sealed class SubscriberShared(
     public void Dispose()
     {
         _stopping.Dispose();
+        grpc?.Dispose();
         ConnectGate.Dispose();
     }
 }
