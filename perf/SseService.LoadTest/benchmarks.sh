@@ -71,8 +71,14 @@ PY
   echo $!
 }
 
+# Issue 15: one stream on 4 of 100 namespaces (ns4) against one namespace of 100 each (ns1), same
+# 100 msgs/s spread round-robin, so ns4 has 4x the deliveries: compare CPU per delivery (the issue's
+# bar: ns4 within 1.15x of ns1). gRPC Subscribe (grpc-sub, 1,000 calls over 10 HTTP/2 channels of 100)
+# against s1, 1,000 SSE streams at the same load.
+multins=(--subscribers 1000 --namespaces 100 --rate 100 "${steady[@]}")
+
 scenarios=("$@")
-[ ${#scenarios[@]} -eq 0 ] && scenarios=(floor floor-batch10 floor-10k pairs pairs-10k s1 s1-pipeline s2 s3 s4a s4b s5 floor-idle kestrel-baseline s6 s7 storm telemetry history redis)
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(floor floor-batch10 floor-10k pairs pairs-10k s1 s1-pipeline s2 s3 s4a s4b s5 floor-idle kestrel-baseline s6 s7 storm telemetry history redis ns1 ns4 grpc-sub)
 # The issue's targets table: both pairs, 1,000 x 1,000 with its floor, and idle memory beside the floor and plain Kestrel.
 [ "${scenarios[*]}" = targets ] && scenarios=(pairs pairs-10k floor-batch10 s2-1000 s5 floor-idle kestrel-baseline)
 for scenario in "${scenarios[@]}"; do
@@ -117,6 +123,9 @@ for scenario in "${scenarios[@]}"; do
       run redis-1000x1000 --ConnectionStrings:redis=127.0.0.1:6390 -- --subscribers 1000 --rate 1000 "${high[@]}"
       run inproc-1000x1000 -- --subscribers 1000 --rate 1000 "${high[@]}"
       kill "$redis"; wait "$redis" 2>/dev/null || true; rm -rf "$dir" ;;
+    ns1) run ns1-1000x100-100ns -- "${multins[@]}" ;;
+    ns4) run ns4-1000x100-100ns-4each -- "${multins[@]}" --namespaces-per-subscriber 4 ;;
+    grpc-sub) run grpc-sub-1000x100 -- --subscribers 1000 --rate 100 "${steady[@]}" --grpc-subscribe ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
   esac
 done
@@ -135,8 +144,9 @@ def published_rate(r): # what the tool published, or (the floor, idle) what its 
 def med(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else float('nan')
-def delivered_percent(r): # deliveries per message against the readers: 100 when everyone got everything
-    readers = r['settings']['subscribers'] - r['settings']['stalled']
+def delivered_percent(r): # deliveries per message against the readers of its leaf: 100 when everyone got everything
+    s = r['settings']
+    readers = (s['subscribers'] - s['stalled']) * s.get('namespaces_per_subscriber', 1) / s['namespaces']
     return r['deliveries']['per_message'] / readers * 100 if readers > 0 and r['deliveries']['in_window'] > 0 else None
 def server(r, key):
     return r['server'][key] if r.get('server') else None
@@ -171,6 +181,13 @@ if storms:
               f"{st(lambda s: s['server']['rss_kib_before']):>10,.0f} {st(lambda s: s['server']['peak_kib']):>9,.0f} "
               f"{st(lambda s: s['tool']['cpu_percent'] + (s['tool']['publisher_cpu_percent'] or 0)):>9.1f} "
               f"{f'{flagged} of {len(rs)} runs: the tool' if flagged else ''}{f'; {unfinished} of {len(rs)} runs: not all caught up' if unfinished else ''}")
+# CPU per delivery of each issue-15 scenario against its baseline, medians of the runs of each.
+for a, b, what in (('ns4-1000x100-100ns-4each', 'ns1-1000x100-100ns', '4 namespaces per stream vs 1 (bar: 1.15x)'),
+                   ('grpc-sub-1000x100', 's1-1000x100', 'gRPC Subscribe vs SSE')):
+    if a in runs and b in runs:
+        ca = med([server(r, 'microseconds_per_delivery') for r in runs[a]])
+        cb = med([server(r, 'microseconds_per_delivery') for r in runs[b]])
+        print(f"{a} / {b}: server {ca:.2f} / {cb:.2f} µs per delivery = {ca / cb:.2f}x ({what})")
 pairs = collections.defaultdict(dict)
 for name, rs in runs.items():
     m = re.fullmatch(r'pair-(.+)-(floor|server)-(\d+)', name)
