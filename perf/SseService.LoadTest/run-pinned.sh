@@ -32,5 +32,14 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 
-taskset -c 1 dotnet "$tool_dll" --sse-url "http://127.0.0.1:$http_port" --grpc-url "http://127.0.0.1:$grpc_port" \
+# gRPC subscribers: the client's HTTP/2 streams each rent a 16 KiB receive block per message and give
+# it back once read; when a message lands on 1,000 streams at once the shared pool (32 arrays per core)
+# runs dry and every further block is a new array (5 KiB allocated per delivery at 200 streams, 0.9 KiB
+# with this). Only the tool gets it, and only with --grpc-subscribe, so SSE runs stay as they were.
+tool_env=()
+for arg in "$@"; do
+  case $arg in --grpc-subscribe) tool_env=(DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION=2048) ;; esac
+done
+
+env "${tool_env[@]}" taskset -c 1 dotnet "$tool_dll" --sse-url "http://127.0.0.1:$http_port" --grpc-url "http://127.0.0.1:$grpc_port" \
   --server-pid "$(pgrep -f -n "SseService.dll --Kestrel:Endpoints:Http:Url=http://127.0.0.1:$http_port")" "$@"
