@@ -125,6 +125,8 @@ for scenario in "${scenarios[@]}"; do
       kill "$redis"; wait "$redis" 2>/dev/null || true; rm -rf "$dir" ;;
     ns1) run ns1-1000x100-100ns -- "${multins[@]}" ;;
     ns4) run ns4-1000x100-100ns-4each -- "${multins[@]}" --namespaces-per-subscriber 4 ;;
+    # The same fan-out as ns4 (40 streams per message) with one namespace per stream: 4,000 subscribers.
+    ns1-fan40) run ns1-4000x100-100ns -- --subscribers 4000 --namespaces 100 --rate 100 "${steady[@]}" ;;
     grpc-sub) run grpc-sub-1000x100 -- --subscribers 1000 --rate 100 "${steady[@]}" --grpc-subscribe ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
   esac
@@ -182,7 +184,8 @@ if storms:
               f"{st(lambda s: s['tool']['cpu_percent'] + (s['tool']['publisher_cpu_percent'] or 0)):>9.1f} "
               f"{f'{flagged} of {len(rs)} runs: the tool' if flagged else ''}{f'; {unfinished} of {len(rs)} runs: not all caught up' if unfinished else ''}")
 # CPU per delivery of each issue-15 scenario against its baseline, medians of the runs of each.
-for a, b, what in (('ns4-1000x100-100ns-4each', 'ns1-1000x100-100ns', '4 namespaces per stream vs 1 (bar: 1.15x)'),
+for a, b, what in (('ns4-1000x100-100ns-4each', 'ns1-1000x100-100ns', '4 namespaces per stream vs 1, same subscribers'),
+                   ('ns4-1000x100-100ns-4each', 'ns1-4000x100-100ns', '4 namespaces per stream vs 1, same fan-out (bar: 1.15x)'),
                    ('grpc-sub-1000x100', 's1-1000x100', 'gRPC Subscribe vs SSE')):
     if a in runs and b in runs:
         ca = med([server(r, 'microseconds_per_delivery') for r in runs[a]])
