@@ -132,7 +132,7 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
                 index++;
             }
 
-            var events = CountEvents(batch, out _);
+            var events = CountEvents(batch);
             var writable = _beforeLiveWritable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var sent = _sink.Send(batch);
             _subscription.RecordWritten(events, batch.Bytes);
@@ -175,10 +175,18 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
         Volatile.Write(ref _inPass, 1);
         try
         {
+            // Events are counted as the batch fills: one pass over frames that are in the cache now.
             var reader = _subscription.Reader;
+            var events = 0;
+            var oldestPublished = 0L;
             while (reader.TryPeek(out var next) && batch.HasRoomFor(next) && reader.TryRead(out next))
             {
                 batch.TryAdd(next);
+                if (next.IsEvent)
+                {
+                    oldestPublished = events == 0 ? next.PublishedTimestamp : oldestPublished;
+                    events++;
+                }
             }
 
             if (batch.Count == 0)
@@ -187,7 +195,6 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
                 return;
             }
 
-            var events = CountEvents(batch, out var oldestPublished);
             _subscription.RecordDequeued(events);
 
             // Waiting before the send: a sink may report "writable" before its Send even returns.
@@ -308,17 +315,12 @@ public sealed class StreamOwner : IFrameQueueListener, ISinkEvents
         }
     }
 
-    private static int CountEvents(SendBatch batch, out long oldestPublished)
+    private static int CountEvents(SendBatch batch)
     {
         var events = 0;
-        oldestPublished = 0;
         foreach (var frame in batch.Frames)
         {
-            if (frame.IsEvent)
-            {
-                oldestPublished = events == 0 ? frame.PublishedTimestamp : oldestPublished;
-                events++;
-            }
+            events += frame.IsEvent ? 1 : 0;
         }
 
         return events;

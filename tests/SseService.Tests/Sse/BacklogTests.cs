@@ -35,7 +35,7 @@ public abstract class BacklogTests
         Assert.False(subscriber.Response.Headers.Contains("X-SSE-Resume"));
         var backlog = await subscriber.ReadManyAsync(10);
         Assert.Equal(matching.TakeLast(10), backlog.Select(item => item.Data));
-        AssertStrictlyIncreasing(backlog.Select(item => item.EventId!));
+        EventIdAssert.StrictlyIncreasing(backlog.Select(item => item.EventId!));
         await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/pets/cats", Data = "live" });
         Assert.Equal("live", (await subscriber.ReadAsync())!.Value.Data);
     }
@@ -179,13 +179,6 @@ public abstract class BacklogTests
         Assert.Equal(Enumerable.Range(received[0], received.Count), received);
         Assert.True(received.Count >= Backlog + 1, $"got {received.Count} events from {received[0]}");
         Assert.True(received[0] <= Total - Backlog - 1);
-    }
-
-    private static void AssertStrictlyIncreasing(IEnumerable<string> ids)
-    {
-        var numbers = ids.Select(id => long.Parse(id, CultureInfo.InvariantCulture)).ToList();
-        Assert.Equal(numbers.Order(), numbers);
-        Assert.Equal(numbers.Count, numbers.Distinct().Count());
     }
 
     private Task<TestService> StartAsync(IDictionary<string, string?>? settings = null) => TestService.StartAsync(settings, Transport);

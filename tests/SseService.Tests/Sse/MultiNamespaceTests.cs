@@ -37,7 +37,7 @@ public abstract class MultiNamespaceTests
 
         var received = await subscriber.ReadManyAsync(expected.Count);
         Assert.Equal(expected, received.Select(item => item.Data));
-        AssertStrictlyIncreasing(received.Select(item => item.EventId!));
+        EventIdAssert.StrictlyIncreasing(received.Select(item => item.EventId!));
     }
 
     [Theory]
@@ -114,7 +114,7 @@ public abstract class MultiNamespaceTests
 
         var replayed = await resumed.ReadManyAsync(expected.Count);
         Assert.Equal(expected, replayed.Select(item => item.Data));
-        AssertStrictlyIncreasing(replayed.Select(item => item.EventId!));
+        EventIdAssert.StrictlyIncreasing(replayed.Select(item => item.EventId!));
 
         await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/pets/cats", Data = "not mine" });
         await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/time", Data = "live" });
@@ -275,17 +275,6 @@ public abstract class MultiNamespaceTests
         var list = new List<SseService.Hub.Subscription>();
         service.Hub.ForEachSubscription(list.Add);
         return list;
-    }
-
-    private static void AssertStrictlyIncreasing(IEnumerable<string> ids)
-    {
-        long previous = 0;
-        foreach (var id in ids)
-        {
-            var value = long.Parse(id, CultureInfo.InvariantCulture);
-            Assert.True(value > previous, $"id {id} after {previous}");
-            previous = value;
-        }
     }
 
     private Task<TestService> StartAsync(IDictionary<string, string?>? settings = null) => TestService.StartAsync(settings, Transport);

@@ -42,7 +42,7 @@ public abstract class ResumeTests
 
         var replayed = await resumed.ReadManyAsync(100);
         Assert.Equal(expected, replayed.Select(item => item.Data));
-        AssertStrictlyIncreasing(replayed.Select(item => item.EventId!));
+        EventIdAssert.StrictlyIncreasing(replayed.Select(item => item.EventId!));
 
         // Then live, right after the last replayed event.
         await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/pets/dogs", Data = "live" });
@@ -265,17 +265,6 @@ public abstract class ResumeTests
         var item = (await first.ReadAsync())!.Value;
         Assert.Equal("seen", item.Data);
         return item.EventId!;
-    }
-
-    private static void AssertStrictlyIncreasing(IEnumerable<string> ids)
-    {
-        long previous = 0;
-        foreach (var id in ids)
-        {
-            var value = long.Parse(id, CultureInfo.InvariantCulture);
-            Assert.True(value > previous, $"id {id} after {previous}");
-            previous = value;
-        }
     }
 
     private Task<TestService> StartAsync(IDictionary<string, string?>? settings = null) => TestService.StartAsync(settings, Transport);

@@ -4,18 +4,27 @@ using SseService.Tests.Infrastructure;
 
 namespace SseService.Tests.Examples;
 
-/// <summary>examples/node/subscriber.mjs (gRPC Subscribe), run as its README says, against the real service.</summary>
-public sealed class NodeSubscriberTests
+/// <summary>
+/// The examples' gRPC Subscribe programs (examples/python/subscriber.py, examples/node/subscriber.mjs), run as
+/// their READMEs say against the real service; one derived class per language, at the end of this file.
+/// </summary>
+public abstract class ExampleSubscriberTests
 {
-    private const string Script = "examples/node/subscriber.mjs";
+    /// <summary>The interpreter that runs the script.</summary>
+    protected abstract string Interpreter { get; }
+
+    protected abstract string Script { get; }
+
+    /// <summary>Fails, saying how to install it, when the language's gRPC packages are missing.</summary>
+    protected abstract Task RequirePrerequisitesAsync();
 
     [Fact]
-    public async Task NodeSubscriber_TwoNamespaces_PrintsLiveEventsOfBothOnce()
+    public async Task Subscriber_TwoNamespaces_PrintsLiveEventsOfBothOnce()
     {
-        await ExamplePrerequisites.RequireNodeModulesAsync();
+        await RequirePrerequisitesAsync();
         await using var service = await TestService.StartAsync();
 
-        var run = ChildProcess.RunAsync(ExamplePrerequisites.Node,
+        var run = ChildProcess.RunAsync(Interpreter,
             [Script, service.GrpcAddress.ToString(), "--namespace", "/pets", "--namespace", "/time", "--namespace", "/pets/dogs", "--count", "3"],
             RepositoryRoot.Path);
         await WaitForSubscriberAsync(service, run);
@@ -33,9 +42,9 @@ public sealed class NodeSubscriberTests
     }
 
     [Fact]
-    public async Task NodeSubscriber_WithLastEventId_PrintsExactlyWhatWasMissed()
+    public async Task Subscriber_WithLastEventId_PrintsExactlyWhatWasMissed()
     {
-        await ExamplePrerequisites.RequireNodeModulesAsync();
+        await RequirePrerequisitesAsync();
         await using var service = await TestService.StartAsync();
         var seen = await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = "/a", Data = "seen" });
         for (var i = 0; i < 6; i++)
@@ -43,7 +52,7 @@ public sealed class NodeSubscriberTests
             await service.Broadcaster.BroadcastAsync(new SseMessage { Namespace = (i % 3) switch { 0 => "/a", 1 => "/b", _ => "/c" }, Data = $"{i}" });
         }
 
-        var result = await ChildProcess.RunAsync(ExamplePrerequisites.Node,
+        var result = await ChildProcess.RunAsync(Interpreter,
             [Script, service.GrpcAddress.ToString(), "--namespace", "/a", "--namespace", "/b", "--last-event-id", seen.Id, "--count", "4"],
             RepositoryRoot.Path);
 
@@ -53,12 +62,12 @@ public sealed class NodeSubscriberTests
     }
 
     [Fact]
-    public async Task NodeSubscriber_WithUnknownLastEventId_PrintsTheResetEvent()
+    public async Task Subscriber_WithUnknownLastEventId_PrintsTheResetEvent()
     {
-        await ExamplePrerequisites.RequireNodeModulesAsync();
+        await RequirePrerequisitesAsync();
         await using var service = await TestService.StartAsync();
 
-        var result = await ChildProcess.RunAsync(ExamplePrerequisites.Node,
+        var result = await ChildProcess.RunAsync(Interpreter,
             [Script, service.GrpcAddress.ToString(), "--namespace", "/a", "--last-event-id", "no-such-id", "--count", "1"],
             RepositoryRoot.Path);
 
@@ -69,12 +78,12 @@ public sealed class NodeSubscriberTests
     }
 
     [Fact]
-    public async Task NodeSubscriber_BadNamespace_ExitsNonZeroNamingTheStatusAndRule()
+    public async Task Subscriber_BadNamespace_ExitsNonZeroNamingTheStatusAndRule()
     {
-        await ExamplePrerequisites.RequireNodeModulesAsync();
+        await RequirePrerequisitesAsync();
         await using var service = await TestService.StartAsync();
 
-        var result = await ChildProcess.RunAsync(ExamplePrerequisites.Node,
+        var result = await ChildProcess.RunAsync(Interpreter,
             [Script, service.GrpcAddress.ToString(), "--namespace", "/a", "--namespace", "b"], RepositoryRoot.Path);
 
         Assert.True(result.ExitCode != 0, result.ToString());
@@ -103,4 +112,22 @@ public sealed class NodeSubscriberTests
             return (json.GetProperty("id").GetString()!, json.GetProperty("event").GetString()!, json.GetProperty("data").GetString()!,
                 json.GetProperty("namespace").GetString()!);
         })];
+}
+
+public sealed class PythonSubscriberTests : ExampleSubscriberTests
+{
+    protected override string Interpreter => ExamplePrerequisites.Python;
+
+    protected override string Script => "examples/python/subscriber.py";
+
+    protected override Task RequirePrerequisitesAsync() => ExamplePrerequisites.RequirePythonGrpcAsync();
+}
+
+public sealed class NodeSubscriberTests : ExampleSubscriberTests
+{
+    protected override string Interpreter => ExamplePrerequisites.Node;
+
+    protected override string Script => "examples/node/subscriber.mjs";
+
+    protected override Task RequirePrerequisitesAsync() => ExamplePrerequisites.RequireNodeModulesAsync();
 }
